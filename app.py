@@ -1,0 +1,100 @@
+"""Digit Canvas: draw, upload or photograph a digit and see what an MNIST network makes of it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digits.canvas_fix import keep_toolbar_clear
+from digits.charts import results_csv
+from digits.preprocess import UPLOAD_TYPES
+from digits.recognize import recognize, recognize_file
+from digits.ui import classifier_or_stop, model_sidebar, show_result
+
+CANVAS_SIZE = 280
+#: MNIST strokes are about a seventh of the digit's height: ~25 px for a digit drawn 200 px tall.
+DEFAULT_STROKE = 22
+
+
+def draw_tab(classifier) -> None:
+    from streamlit_drawable_canvas import st_canvas
+
+    left, right = st.columns([1, 1.4], gap="large")
+    with left:
+        stroke = st.slider("Stroke width (px)", 5, 45, DEFAULT_STROKE, help="The default gives MNIST's stroke width.")
+        st.caption(
+            "Draw a digit as big as the box, or several side by side. The toolbar under the canvas has "
+            "undo, redo and clear."
+        )
+        canvas = st_canvas(
+            stroke_width=stroke,
+            stroke_color="#000000",
+            background_color="#FFFFFF",
+            width=CANVAS_SIZE,
+            height=CANVAS_SIZE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key="canvas",
+        )
+        keep_toolbar_clear("below")
+    with right:
+        image = canvas.image_data if canvas is not None else None
+        if image is None:
+            st.info("Nothing to read yet: draw a digit on the canvas.")
+        else:
+            show_result(recognize(image, classifier), key="canvas", classifier=classifier)
+
+
+def upload_tab(classifier) -> None:
+    files = st.file_uploader(
+        "Images of digits (several at once are fine)", type=UPLOAD_TYPES, accept_multiple_files=True
+    )
+    if not files:
+        st.caption("PNG, JPEG, WebP, BMP or GIF. Dark ink on light paper or the reverse; transparency is fine.")
+        return
+    rows = []
+    for i, f in enumerate(files):
+        st.subheader(f.name)
+        result, error = recognize_file(f.getvalue(), classifier)
+        if error:
+            st.error(f"**{f.name}** can't be read: {error}.")
+            rows.append({"file": f.name, "error": error})
+            continue
+        show_result(result, key=f"upload-{i}", classifier=classifier)
+        rows.append({"file": f.name} | result.to_json())
+    if len(files) > 1:
+        st.download_button(
+            "Download all results (CSV)", results_csv(rows), file_name="digit_canvas_results.csv", mime="text/csv"
+        )
+
+
+def camera_tab(classifier) -> None:
+    st.caption("Works on localhost; a deployed app must be served over HTTPS for the browser to allow the camera.")
+    photo = st.camera_input("Photograph a digit on paper")
+    if photo is None:
+        return
+    result, error = recognize_file(photo.getvalue(), classifier)
+    if error:
+        st.error(f"The photo can't be read: {error}.")
+    else:
+        show_result(result, key="camera", classifier=classifier)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Digit Canvas", page_icon="✏️", layout="wide")
+    st.title("✏️ Digit Canvas")
+    st.write(
+        "A convolutional network trained on MNIST reads your digit. You see the 28x28 image it really "
+        "receives, prepared the way MNIST's digits were, and its probability for each of the ten digits."
+    )
+    classifier = classifier_or_stop()
+    model_sidebar(classifier)
+    draw, upload, camera = st.tabs(["Draw", "Upload", "Camera"])
+    with draw:
+        draw_tab(classifier)
+    with upload:
+        upload_tab(classifier)
+    with camera:
+        camera_tab(classifier)
+
+
+main()

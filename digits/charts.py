@@ -1,0 +1,129 @@
+"""Pictures and Altair charts for the pages: pure functions, testable without Streamlit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+HIGHLIGHT = "#e4572e"
+OTHER = "#9aa5b1"
+
+
+def probability_chart(probabilities: np.ndarray, title: str = "Probability of each digit") -> alt.Chart:
+    """Bar chart of ten class probabilities with the most probable bar highlighted.
+
+    Args:
+        probabilities: (10,) floats in [0, 1].
+
+    Returns:
+        An Altair bar chart (digits 0-9 on x, probability 0-1 on y).
+
+    Raises:
+        ValueError: not 10 values.
+    """
+    p = np.asarray(probabilities, dtype=float).ravel()
+    if p.shape != (10,):
+        raise ValueError(f"expected 10 probabilities, got {p.shape}")
+    top = int(np.argmax(p))
+    df = pd.DataFrame({"digit": [str(d) for d in range(10)], "probability": p, "top": np.arange(10) == top})
+    return (
+        alt.Chart(df, title=title, height=220)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", sort=None, title="digit", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
+            color=alt.condition(alt.datum.top, alt.value(HIGHLIGHT), alt.value(OTHER)),
+            tooltip=[alt.Tooltip("digit:N"), alt.Tooltip("probability:Q", format=".2%")],
+        )
+    )
+
+
+def enlarge(image: np.ndarray, size: int = 224) -> Image.Image:
+    """Enlarge a small grayscale image with nearest-neighbour sampling, so its pixels stay visible.
+
+    Args:
+        image: (h, w) float in [0, 1] (1 = white) or uint8.
+        size: length in pixels of the longer side of the result.
+
+    Returns:
+        An 8-bit grayscale ``PIL.Image``.
+    """
+    a = np.asarray(image)
+    if a.dtype != np.uint8:
+        a = (np.clip(a, 0.0, 1.0) * 255).round().astype(np.uint8)
+    img = Image.fromarray(a)
+    scale = size / max(img.size)
+    return img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.NEAREST)
+
+
+def results_csv(rows: Iterable[dict]) -> str:
+    """CSV text for a list of per-file results (``predict.py --json`` objects).
+
+    Columns: file, label, confidence, p0..p9, error; empty cells where a value is None.
+    """
+    out = io.StringIO()
+    fields = ["file", "label", "confidence", *[f"p{d}" for d in range(10)], "error"]
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        flat = {k: row.get(k) for k in ("file", "label", "confidence", "error")}
+        for d, p in enumerate(row.get("probabilities") or [None] * 10):
+            flat[f"p{d}"] = p
+        writer.writerow({k: "" if v is None else v for k, v in flat.items()})
+    return out.getvalue()
+
+
+def score_chart(scores: dict[str, list[float]], threshold: float, score_name: str) -> alt.LayerChart:
+    """Distributions of the "not a digit" score per set, with the threshold marked.
+
+    Args:
+        scores: set name -> scores (higher = less like a digit), e.g. from ``model/ood_scores.json``.
+        threshold: the detector's threshold (scores above it are rejected).
+        score_name: the score's display name, for the axis title.
+
+    Returns:
+        An Altair layer chart: one histogram (share of the set per bin) per set and a rule at the
+        threshold. The x axis is logarithmic when every score is positive.
+
+    Raises:
+        ValueError: no scores.
+    """
+    rows = [(name, float(s)) for name, values in scores.items() for s in values]
+    if not rows:
+        raise ValueError("no scores to plot")
+    df = pd.DataFrame(rows, columns=["set", "score"])
+    log = bool((df["score"] > 0).all()) and threshold > 0
+    x_values = np.log10(df["score"]) if log else df["score"]
+    edges = np.linspace(min(x_values.min(), np.log10(threshold) if log else threshold), x_values.max(), 61)
+    df["bin"] = np.clip(np.digitize(x_values, edges) - 1, 0, len(edges) - 2)
+    hist = df.groupby(["set", "bin"]).size().rename("count").reset_index()
+    hist["share"] = hist["count"] / hist.groupby("set")["count"].transform("sum")
+    centres = (edges[:-1] + edges[1:]) / 2
+    hist["score"] = 10 ** centres[hist["bin"]] if log else centres[hist["bin"]]
+    x = alt.X(
+        "score:Q",
+        title=f"{score_name} score" + (" (log scale)" if log else ""),
+        scale=alt.Scale(type="log" if log else "linear"),
+    )
+    bars = (
+        alt.Chart(hist, height=260)
+        .mark_area(opacity=0.45, interpolate="step")
+        .encode(
+            x=x,
+            y=alt.Y("share:Q", title="share of the set", stack=None, axis=alt.Axis(format="%")),
+            color=alt.Color("set:N", title="set"),
+            tooltip=["set:N", alt.Tooltip("score:Q", format=".3g"), alt.Tooltip("share:Q", format=".1%")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"score": [threshold], "label": ["threshold"]}))
+        .mark_rule(color="black", strokeDash=[6, 3], size=2)
+        .encode(x="score:Q", tooltip=[alt.Tooltip("score:Q", title="threshold", format=".3g")])
+    )
+    return alt.layer(bars, rule)

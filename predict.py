@@ -1,0 +1,74 @@
+"""Read digits from image files with the committed model, as the app does.
+
+Usage:
+    python predict.py [--json] [--model model/mnist_cnn.keras] IMAGE...
+
+With --json, one JSON object per file (JSON Lines), in order:
+    {"file": str, "label": int | null, "confidence": float | null, "probabilities": [10 floats] | null,
+     "raw_confidence": float | null, "temperature": float, "is_digit": bool, "ood_score": float | null,
+     "number": str, "digits": [{"label": int, "confidence": float, "box": [x0, y0, x1, y1],
+                                "is_digit": bool, "ood_score": float}, ...]}
+label/confidence/probabilities read the whole image as one digit, calibrated with the model card's
+temperature (raw_confidence is the softmax at temperature 1); is_digit and ood_score are the
+"not a digit" detector's verdict and score (higher = less like a digit). number is the digits
+read left to right and digits gives each one with its box in input pixels. A blank image gives
+nulls, is_digit false, "" and [].
+A file that cannot be read gives {"file": ..., "error": "reason"}; the other files are still
+processed, and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    from digits.classifier import DEFAULT_MODEL
+
+    p = argparse.ArgumentParser(
+        description="Read handwritten digits from image files.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, webp, bmp, gif…)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file (JSON Lines)")
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="the .keras model; its card is the .json beside it")
+    return p.parse_args(argv)
+
+
+def describe(path: str, fields: dict) -> str:
+    """One readable line for a file's result."""
+    if "error" in fields:
+        return f"{path}: error: {fields['error']}"
+    if fields["label"] is None:
+        return f"{path}: nothing to read (blank image)"
+    line = f"{path}: {fields['label']} (confidence {fields['confidence']:.1%})"
+    if fields["is_digit"] is False:
+        line = f"{path}: not a digit (OOD score {fields['ood_score']:.3g}); read as {fields['label']}"
+    if len(fields["number"]) > 1:
+        line += f"; {len(fields['number'])} digits read as {fields['number']}"
+    return line
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from digits.classifier import Classifier, ModelCardError
+    from digits.recognize import recognize_file
+
+    try:
+        classifier = Classifier(args.model)
+    except ModelCardError as e:
+        print(f"predict.py: error: {e}", file=sys.stderr)
+        return 2
+    failed = False
+    for path in args.images:
+        result, error = recognize_file(path, classifier)
+        fields = {"file": path} | ({"error": error} if error else result.to_json(classifier.temperature))
+        failed |= error is not None
+        print(json.dumps(fields) if args.json else describe(path, fields), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

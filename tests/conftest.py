@@ -1,0 +1,41 @@
+"""Shared fixtures: the real MNIST (from $MNIST_DIR or ../shared/data/mnist) and the committed model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def mnist_dir() -> Path:
+    return Path(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "data" / "mnist")
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """``(x_train, y_train), (x_test, y_test)`` of the real MNIST; skipped nowhere: CI has the data."""
+    from digits.data import load_mnist
+
+    return load_mnist(mnist_dir())
+
+
+@pytest.fixture(scope="session")
+def mnist_test(mnist):
+    return mnist[1]
+
+
+@pytest.fixture(scope="session")
+def classifier():
+    from digits.classifier import Classifier
+
+    return Classifier()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,45 @@
+"""Helpers for building test pictures from real MNIST digits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def on_paper(digit: np.ndarray, height: int, canvas=(300, 400), at=(0.5, 0.5)) -> np.ndarray:
+    """An MNIST digit drawn as dark ink on white paper: scaled to ``height`` px, its box centred
+    at fractional position ``at`` (row, col) of a ``canvas`` (H, W). Returns (H, W) uint8."""
+    from skimage.transform import resize
+
+    rows, cols = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
+    crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255
+    s = height / crop.shape[0]
+    big = resize(crop, (height, max(1, round(crop.shape[1] * s))), order=1)
+    page = np.ones(canvas, np.float32)
+    h, w = big.shape
+    top = int(np.clip(at[0] * canvas[0] - h / 2, 0, canvas[0] - h))
+    left = int(np.clip(at[1] * canvas[1] - w / 2, 0, canvas[1] - w))
+    page[top : top + h, left : left + w] -= big
+    return (np.clip(page, 0, 1) * 255).astype(np.uint8)
+
+
+def crop_digit(digit: np.ndarray) -> np.ndarray:
+    """An MNIST digit (28, 28) uint8 cropped to its ink's bounding box, float in [0, 1]."""
+    rows, cols = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
+    return digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255
+
+
+def string_on_paper(digits: list[np.ndarray], height: int = 80, gap: int = 8, margin: int = 30) -> np.ndarray:
+    """MNIST digits side by side, ``gap`` px apart, dark on white paper. Returns (H, W) uint8."""
+    from skimage.transform import resize
+
+    pieces = []
+    for d in digits:
+        c = crop_digit(d)
+        pieces.append(resize(c, (height, max(1, round(c.shape[1] * height / c.shape[0]))), order=1))
+    width = sum(p.shape[1] for p in pieces) + gap * (len(pieces) - 1) + 2 * margin
+    page = np.ones((height + 2 * margin, width), np.float32)
+    x = margin
+    for p in pieces:
+        page[margin : margin + height, x : x + p.shape[1]] -= p
+        x += p.shape[1] + gap
+    return (np.clip(page, 0, 1) * 255).astype(np.uint8)

@@ -1,0 +1,60 @@
+"""AppTest smoke tests of every page (the canvas itself is driven in the browser tests)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+TIMEOUT = 60  # importing TensorFlow takes longer than AppTest's default 3 s
+
+
+def metric_values(at: AppTest, label: str) -> list[str]:
+    return [m.value for m in at.metric if m.label == label]
+
+
+def test_draw_page_runs_and_shows_the_model_card(classifier):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Draw", "Upload", "Camera"]
+    accuracy = metric_values(at, "Test accuracy (MNIST, 10,000 digits)")
+    assert accuracy == [f"{classifier.card['test_accuracy']:.2%}"]
+    assert at.slider[0].value == 22  # MNIST-like stroke width by default
+    assert any("draw a digit" in i.value.lower() for i in at.info)
+
+
+def test_not_a_digit_page_reads_every_photo(classifier):
+    from digits.gallery import non_digit_photos
+
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Not_a_digit.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    predictions = metric_values(at, "Prediction")
+    assert len(predictions) == len(non_digit_photos())
+    assert all(p in "0123456789" and len(p) == 1 for p in predictions)
+    assert any("always add up to 1" in m.value for m in at.markdown)
+    # Raw softmax confidence next to the detector's verdict, for every photo.
+    raw = metric_values(at, "Raw softmax confidence")
+    assert len(raw) == len(predictions) and all(v.endswith("%") for v in raw)
+    assert len(metric_values(at, "Verdict")) == len(predictions)
+
+
+def test_missing_model_is_explained(tmp_path, monkeypatch):
+    import digits.classifier
+
+    monkeypatch.setattr(digits.classifier, "DEFAULT_MODEL", tmp_path / "mnist_cnn.keras")
+    monkeypatch.setattr(digits.classifier.Classifier.__init__, "__defaults__", (tmp_path / "mnist_cnn.keras",))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert any("cannot be loaded" in e.value for e in at.error)
+    assert any("train.py" in i.value for i in at.info)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()

@@ -1,0 +1,307 @@
+"""Real-browser tests: `streamlit run app.py` driven by Debian's chromium through Playwright.
+
+They draw digits with the mouse and read the "Prediction" metric, start a stroke in each corner of
+the canvas by mouse and by touch (phone-sized viewport, Chromium's Input.dispatchTouchEvent), upload
+files, and open the non-digit page. Screenshots go to docs/screenshots/ (shown in the README).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+from helpers import on_paper
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+# Playwright's CSS selectors pierce the canvas component's open shadow root.
+UPPER_CANVAS = "canvas.dc-canvas.upper-canvas"
+TOOLBAR = ".dc-toolbar"
+UNDO = '.dc-toolbar button[aria-label="Undo"]'
+CLEAR = '.dc-toolbar button[aria-label="Reset canvas & history"]'
+FIX_STYLE = "style[data-keep-toolbar-clear]"
+PREDICTION = '[data-testid="stMetric"]:has-text("Prediction"):visible [data-testid="stMetricValue"]'
+VERDICT = '[data-testid="stMetric"]:has-text("Verdict"):visible [data-testid="stMetricValue"]'
+# The drawing layer is ready once its lower canvas shows the opaque background: fabric paints it and
+# sets up the drawing tool in the same synchronous step.
+CANVAS_READY_JS = """() => {
+  const host = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+      .find(h => h.shadowRoot && h.shadowRoot.querySelector('canvas.dc-canvas.lower-canvas'));
+  if (!host) return false;
+  const canvas = host.shadowRoot.querySelector('canvas.dc-canvas.lower-canvas');
+  return canvas.getContext('2d').getImageData(0, 0, 1, 1).data[3] === 255;
+}"""
+TIMEOUT_S = 30
+
+if not Path(CHROMIUM).exists() and not os.environ.get("CI"):  # in CI a missing browser fails the tests
+    pytestmark = [pytestmark, pytest.mark.skip(reason=f"needs Debian's chromium at {CHROMIUM}")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+def open_canvas(page, url: str) -> None:
+    """Load the app and wait until the canvas accepts strokes."""
+    page.goto(url)
+    page.locator(UPPER_CANVAS).wait_for(timeout=90_000)
+    page.locator(FIX_STYLE).wait_for(state="attached")
+    page.wait_for_function(CANVAS_READY_JS)
+    page.locator(UPPER_CANVAS).scroll_into_view_if_needed()
+
+
+def prediction(page) -> str | None:
+    loc = page.locator(PREDICTION)
+    return loc.first.inner_text() if loc.count() else None
+
+
+def wait_for(page, condition, what: str) -> None:
+    """Poll until ``condition()`` holds: a stroke reaches Python after the canvas's 200 ms debounce
+    and a rerun, so there is no single DOM event to wait for. Then wait for the run to finish."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (prediction {prediction(page)!r})")
+        page.wait_for_timeout(100)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def wait_for_prediction(page, expected: str | None = None, before: str | None = None) -> str:
+    def ready():
+        p = prediction(page)
+        return p is not None and (expected is None or p == expected) and (before is None or p != before)
+
+    try:
+        wait_for(page, ready, f"prediction {expected!r}")
+    except AssertionError:
+        if expected is None:
+            raise
+    return prediction(page)
+
+
+def canvas_points(page, points) -> list[tuple[float, float]]:
+    box = page.locator(UPPER_CANVAS).bounding_box()
+    return [(box["x"] + x, box["y"] + y) for x, y in points]
+
+
+def polyline(points, steps: int = 6) -> list[tuple[float, float]]:
+    out = [points[0]]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        out += [(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps) for i in range(1, steps + 1)]
+    return out
+
+
+def mouse_stroke(page, points) -> None:
+    """A quick stroke arriving from outside the component (so the toolbar has no hover time)."""
+    (x0, y0), *rest = canvas_points(page, polyline(points))
+    page.mouse.move(1, 1)
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for x, y in rest:
+        page.mouse.move(x, y)
+    page.mouse.up()
+
+
+def touch_stroke(cdp, page, points) -> None:
+    """A one-finger swipe through Chromium's touch events (viewport CSS pixels)."""
+    (x0, y0), *rest = canvas_points(page, polyline(points))
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for x, y in rest:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def clear(page) -> None:
+    page.locator(CLEAR).click()
+    page.locator(CLEAR).blur()
+    page.mouse.move(1, 1)
+    wait_for(page, lambda: prediction(page) is None, "a blank canvas after clear")
+
+
+# Strokes in canvas pixels (280x280).
+ONE = [[(140, 40), (138, 240)]]
+SEVEN = [[(70, 55), (215, 55), (125, 245)]]
+FOUR = [[(60, 40), (30, 150), (120, 150)], [(100, 70), (100, 245)]]
+TWO = [[(155, 90), (185, 50), (230, 55), (245, 100), (225, 150), (160, 235), (255, 235)]]
+INSET = 6
+CORNERS = {
+    "top-left": [(INSET, INSET), (INSET + 45, INSET + 45)],
+    "top-right": [(280 - INSET, INSET), (280 - INSET - 45, INSET + 45)],
+    "bottom-left": [(INSET, 280 - INSET), (INSET + 45, 280 - INSET - 45)],
+    "bottom-right": [(280 - INSET, 280 - INSET), (280 - INSET - 45, 280 - INSET - 45)],
+}
+
+
+def draw(page, strokes) -> str:
+    for stroke in strokes:
+        before = prediction(page)
+        mouse_stroke(page, stroke)
+        wait_for(page, lambda b=before: prediction(page) not in (None, b) or prediction(page) == b, "a rerun")
+        page.wait_for_timeout(300)
+    return wait_for_prediction(page)
+
+
+def test_draw_one_and_seven(page, app_url):
+    open_canvas(page, app_url)
+    assert prediction(page) is None  # a blank canvas is "nothing to read", not a guess
+    mouse_stroke(page, ONE[0])
+    assert wait_for_prediction(page, "1") == "1"
+    clear(page)
+    for stroke in SEVEN:
+        mouse_stroke(page, stroke)
+    assert wait_for_prediction(page, "7") == "7"
+    page.screenshot(path=str(SCREENSHOTS / "draw.png"), full_page=True)
+    # Undo removes the stroke: back to nothing to read.
+    page.locator(UNDO).click()
+    wait_for(page, lambda: prediction(page) is None, "a blank canvas after undo")
+
+
+def test_draw_forty_two(page, app_url):
+    open_canvas(page, app_url)
+    for stroke in [*FOUR, *TWO]:
+        mouse_stroke(page, stroke)
+        page.wait_for_timeout(400)
+    assert wait_for_prediction(page, "42") == "42"
+    page.screenshot(path=str(SCREENSHOTS / "number.png"), full_page=True)
+
+
+def test_toolbar_sits_clear_of_the_canvas(page, app_url):
+    open_canvas(page, app_url)
+    toolbar = page.locator(TOOLBAR).bounding_box()
+    canvas = page.locator(UPPER_CANVAS).bounding_box()
+    assert toolbar["y"] >= canvas["y"] + canvas["height"] or toolbar["y"] + toolbar["height"] <= canvas["y"]
+    assert page.locator(TOOLBAR).evaluate("e => getComputedStyle(e).opacity") == "1"
+
+
+def test_mouse_stroke_from_every_corner(page, app_url):
+    open_canvas(page, app_url)
+    for corner, points in CORNERS.items():
+        if prediction(page) is not None:
+            clear(page)
+        mouse_stroke(page, points)
+        assert wait_for_prediction(page) is not None, corner
+
+
+def test_touch_stroke_from_every_corner(phone, app_url):
+    open_canvas(phone, app_url)
+    cdp = phone.context.new_cdp_session(phone)
+    for corner, points in CORNERS.items():
+        if prediction(phone) is not None:
+            clear(phone)
+        touch_stroke(cdp, phone, points)
+        assert wait_for_prediction(phone) is not None, corner
+    phone.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+
+
+def test_upload(page, app_url, tmp_path, mnist_test):
+    x, y = mnist_test
+    files = []
+    for i in (0, 1):
+        files.append(tmp_path / f"digit_{i}.png")
+        Image.fromarray(on_paper(x[i], height=150)).save(files[-1])
+    files.append(tmp_path / "broken.png")
+    files[-1].write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    page.goto(app_url)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(f) for f in files])
+    wait_for(page, lambda: page.locator(PREDICTION).count() == 2, "two predictions")
+    values = [page.locator(PREDICTION).nth(i).inner_text() for i in range(2)]
+    assert values == [str(y[0]), str(y[1])]
+    assert page.get_by_text("broken.png can't be read").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_role("button", name="Download all results (CSV)").count() == 1
+    page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
+
+
+def test_not_a_digit_page(page, app_url):
+    from digits.gallery import non_digit_photos
+
+    page.goto(f"{app_url}/Not_a_digit")
+    wait_for(page, lambda: page.locator(PREDICTION).count() == len(non_digit_photos()), "the gallery")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("always add up to 1").count() >= 1
+    page.screenshot(path=str(SCREENSHOTS / "not_a_digit.png"), full_page=True)
+    assert np.all([v in "0123456789" for v in page.locator(PREDICTION).all_inner_texts()])

@@ -1,0 +1,96 @@
+"""predict.py on real files: digits, a blank image, an unreadable file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from digits.card import read_card
+from digits.classifier import DEFAULT_MODEL
+from digits.outliers import photo
+
+from conftest import ROOT
+from helpers import on_paper
+
+
+def run_predict(*args):
+    return subprocess.run(
+        [sys.executable, "predict.py", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory, mnist_test):
+    x, y = mnist_test
+    d = tmp_path_factory.mktemp("predict")
+    paths = {}
+    for i in (0, 1, 2):  # a 7, a 2, a 1 as dark ink on white paper
+        paths[f"digit{i}"] = d / f"digit{i}_{y[i]}.png"
+        Image.fromarray(on_paper(x[i], height=120)).save(paths[f"digit{i}"])
+    paths["blank"] = d / "blank.png"
+    Image.new("RGB", (200, 200), "white").save(paths["blank"])
+    paths["broken"] = d / "broken.jpg"
+    paths["broken"].write_bytes(b"\xff\xd8\xff\xe0 definitely not a whole jpeg")
+    paths["missing"] = d / "missing.png"
+    paths["cat"] = d / "cat.jpg"
+    Image.fromarray(photo("chelsea")).save(paths["cat"], quality=90)
+    return paths, y
+
+
+def test_json_lines(files):
+    paths, y = files
+    order = ["digit0", "blank", "broken", "digit1", "missing", "digit2", "cat"]
+    temperature = read_card(DEFAULT_MODEL)["calibration"]["temperature"]
+    proc = run_predict("--json", *(paths[k] for k in order))
+    assert proc.returncode == 1  # some files failed
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["file"] for r in lines] == [str(paths[k]) for k in order]
+    by = dict(zip(order, lines, strict=True))
+    for i in (0, 1, 2):
+        r = by[f"digit{i}"]
+        assert r["label"] == y[i]
+        assert 0 < r["confidence"] <= 1 and len(r["probabilities"]) == 10
+        assert sum(r["probabilities"]) == pytest.approx(1, abs=1e-4)
+        assert r["confidence"] == pytest.approx(max(r["probabilities"]))
+        assert r["temperature"] == temperature and 0 < r["raw_confidence"] <= 1
+        assert r["is_digit"] is True and isinstance(r["ood_score"], float)
+        assert r["number"] == str(y[i]) and len(r["digits"]) == 1
+        box = r["digits"][0]["box"]
+        assert 0 <= box[0] < box[2] <= 400 and 0 <= box[1] < box[3] <= 300
+        assert r["digits"][0]["is_digit"] is True and r["digits"][0]["label"] == y[i]
+    assert by["blank"] == {
+        "file": str(paths["blank"]),
+        "label": None,
+        "confidence": None,
+        "probabilities": None,
+        "raw_confidence": None,
+        "temperature": temperature,
+        "is_digit": False,
+        "ood_score": None,
+        "number": "",
+        "digits": [],
+    }
+    cat = by["cat"]
+    assert cat["label"] in range(10) and cat["is_digit"] is False and cat["ood_score"] > 0
+    for bad in ("broken", "missing"):
+        assert set(by[bad]) == {"file", "error"} and "\n" not in by[bad]["error"]
+
+
+def test_readable_output_and_exit_zero(files):
+    paths, y = files
+    proc = run_predict(paths["digit0"], paths["blank"])
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith(f"{paths['digit0']}: {y[0]} (confidence")
+    assert "nothing to read" in lines[1]
+
+
+def test_bad_model_is_one_line_error(tmp_path, files):
+    paths, _ = files
+    proc = run_predict("--model", tmp_path / "none.keras", paths["digit0"])
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "No trained model" in proc.stderr

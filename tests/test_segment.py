@@ -1,0 +1,68 @@
+"""Segmentation into digits: count and order in composed strings, fragments, frames, marks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
+
+from digits.preprocess import prepare
+
+from helpers import on_paper, string_on_paper
+
+
+@pytest.mark.parametrize("length", [2, 3, 4, 5, 6])
+def test_strings_count_and_order(mnist_test, length):
+    x, _ = mnist_test
+    rng = np.random.default_rng(length)
+    for _ in range(5):
+        idx = rng.choice(len(x), size=length, replace=False)
+        page = string_on_paper([x[i] for i in idx], height=int(rng.integers(40, 100)), gap=int(rng.integers(3, 12)))
+        prepared = prepare(page)
+        assert len(prepared.digits) == length
+        lefts = [d.box[0] for d in prepared.digits]
+        assert lefts == sorted(lefts)
+        for d in prepared.digits:
+            assert d.image.shape == (28, 28)
+
+
+def test_fragments_of_one_digit_are_merged(mnist_test):
+    """A 5 whose top bar is drawn apart from its body, and a 7 with a broken stroke, are one digit."""
+    x, y = mnist_test
+    five = x[np.flatnonzero(y == 5)[0]].copy()
+    rows = np.flatnonzero(five.any(1))
+    cut = rows[0] + 4
+    five[cut : cut + 2] = 0  # a 2-pixel gap under the top bar
+    seven = x[0].copy()
+    assert y[0] == 7
+    seven[14:16] = 0  # break the stem
+    for digit in (five, seven):
+        page = on_paper(digit, height=150)
+        prepared = prepare(page)
+        assert ndimage.label(prepared.ink.mask, structure=np.ones((3, 3)))[1] >= 2  # really in pieces
+        assert len(prepared.digits) == 1
+
+
+def test_frame_filling_object_is_kept():
+    """A Fashion-MNIST-like object that fills its 28x28 frame still reaches the classifier."""
+    shirt = np.zeros((28, 28), np.uint8)
+    shirt[2:27, 6:22] = 200
+    shirt[2:10, 1:27] = 180  # sleeves touch the edges
+    prepared = prepare(shirt)
+    assert not prepared.blank and len(prepared.digits) == 1
+
+
+def test_frame_and_watermark_are_dropped(mnist_test):
+    x, _ = mnist_test
+    page = Image.fromarray(on_paper(x[1], height=120, canvas=(300, 400)))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((110, 60, 290, 240), outline=0, width=6)  # a frame around the digit
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 12)
+    draw.text((300, 275), "(c) photo 2026", fill=60, font=font)  # watermark in a corner
+    prepared = prepare(page)
+    assert len(prepared.digits) == 1
+    x0, y0, x1, y1 = prepared.whole.box
+    assert x0 > 120 and x1 < 280 and y0 > 70 and y1 < 235  # the digit, not the frame or the text
+    plain = prepare(on_paper(x[1], height=120, canvas=(300, 400)))
+    assert np.corrcoef(prepared.whole.image.ravel(), plain.whole.image.ravel())[0, 1] > 0.9

@@ -1,0 +1,71 @@
+"""Train the MNIST CNN and write model/mnist_cnn.keras with its card model/mnist_cnn.json.
+
+The first 55,000 training images train; the last 5,000 are the validation split, used for every
+choice (epochs, augmentation). The 10,000 test images are evaluated once, at the end.
+
+Example:
+    python train.py --data-dir ../shared/data/mnist
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="Train the Digit Canvas CNN on MNIST.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--epochs", type=int, default=12, help="number of training epochs")
+    p.add_argument("--batch-size", type=int, default=128, help="training batch size")
+    p.add_argument("--lr", type=float, default=2e-3, help="peak learning rate (Adam, cosine decay)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (weights, shuffling, augmentation)")
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="directory with the four MNIST IDX files; default: $MNIST_DIR, else download with Keras",
+    )
+    p.add_argument("--out", default="model", help="output directory for mnist_cnn.keras and mnist_cnn.json")
+    p.add_argument("--limit", type=int, default=None, help="train on the first N training images only (smoke tests)")
+    p.add_argument("--no-augment", action="store_true", help="disable shift/rotation/scale augmentation")
+    p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras verbosity (1 = progress bar)")
+    args = p.parse_args(argv)
+    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 1):
+        p.error("--epochs, --batch-size and --limit must be positive")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from digits.data import DataError
+    from digits.training import train
+
+    try:
+        card = train(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            lr=args.lr,
+            seed=args.seed,
+            data_dir=args.data_dir,
+            out_dir=Path(args.out),
+            limit=args.limit,
+            augment=not args.no_augment,
+            verbose=args.verbose,
+        )
+    except (DataError, OSError) as e:
+        print(f"train.py: error: {e}", file=sys.stderr)
+        return 1
+    print(
+        f"test accuracy {card['test_accuracy']:.4f}, validation accuracy {card['val_accuracy']:.4f}, "
+        f"{card['training_seconds']:.0f} s; wrote {Path(args.out) / card['model_file']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
