@@ -13,7 +13,8 @@ clearly not a digit is dropped, but never the only large component:
 - components touching the picture's edge, when another component away from the edge is at least
   a fifth as large (a shadow, the edge of the paper, a neighbour cut by the frame);
 - small marks: groups under 40% of the tallest group's height and 15% of its area (watermark
-  text in a corner, a stray dot).
+  text in a corner, a stray dot), unless they sit next to a digit, which they then join (the top
+  bar of a 5 that sticks out past its body, a sliver cut off a stroke).
 """
 
 from __future__ import annotations
@@ -138,11 +139,41 @@ def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
             if merged:
                 break
 
+    _absorb_fragments(groups)
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
     groups = [g for g in groups if g.height >= 0.4 * tallest or g.area >= 0.15 * biggest]
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
+
+
+def _absorb_fragments(groups: list[Group]) -> None:
+    """Merge fragments into the nearest digit, in place.
+
+    A fragment is a group under half the median height or a fifth of the median area (the top
+    bar of a 5 that sticks out past its body, a sliver cut off a stroke); it joins the group
+    whose box is horizontally nearest, if that gap is under 0.3 of the median height.
+    """
+    while len(groups) > 1:
+        med_h = float(np.median([g.height for g in groups]))
+        med_a = float(np.median([g.area for g in groups]))
+        fragments = [g for g in groups if g.height < 0.5 * med_h or g.area < 0.2 * med_a]
+        best = None
+        for f in sorted(fragments, key=lambda g: g.area):
+            for g in groups:
+                if g is f:
+                    continue
+                gap = max(0, max(f.box[0], g.box[0]) - min(f.box[2], g.box[2]))
+                if gap <= 0.3 * med_h and (best is None or gap < best[0]):
+                    best = (gap, f, g)
+            if best:
+                break
+        if best is None:
+            return
+        _, f, g = best
+        groups.remove(f)
+        g.labels += f.labels
+        g.box, g.area = _union(g.box, f.box), g.area + f.area
 
 
 def group_mask(labels: np.ndarray, groups: list[Group]) -> np.ndarray:

@@ -66,3 +66,18 @@ def test_frame_and_watermark_are_dropped(mnist_test):
     assert x0 > 120 and x1 < 280 and y0 > 70 and y1 < 235  # the digit, not the frame or the text
     plain = prepare(on_paper(x[1], height=120, canvas=(300, 400)))
     assert np.corrcoef(prepared.whole.image.ravel(), plain.whole.image.ravel())[0, 1] > 0.9
+
+
+def test_protruding_fragment_joins_its_digit(mnist_test):
+    """A 5 whose detached top bar sticks out to the right, past its body, is still one digit."""
+    x, y = mnist_test
+    seven, five = x[np.flatnonzero(y == 7)[0]], x[np.flatnonzero(y == 5)[1]]
+    page = string_on_paper([seven, five], height=60, gap=10, margin=40)
+    prepared = prepare(page)
+    assert len(prepared.digits) == 2
+    _, y0, x1, _ = prepared.digits[1].box
+    bar = page.copy()
+    bar[y0 - 8 : y0 - 3, x1 + 1 : x1 + 22] = 0  # a bar above the body, overlapping it by 1 px at most
+    prepared = prepare(bar)
+    assert len(prepared.digits) == 2
+    assert prepared.digits[1].box[2] >= x1 + 21  # the bar is part of the second digit
