@@ -55,6 +55,7 @@ def tuning_outliers(train_digits: np.ndarray, n: int, seed: int) -> dict[str, li
         "blobs": list(outliers.blobs(n, rng, size=64, dark_ink=None)),
         "strokes and shapes": list(outliers.strokes_and_shapes(n, rng, size=64, dark_ink=None)),
         "scribbles": list(outliers.scribbles(n, rng, size=64, dark_ink=None)),
+        "silhouettes": list(outliers.silhouettes(n, rng, size=64, dark_ink=None)),
         "cut-up digits": list(outliers.cut_up_digits(train_digits, n, rng, size=64, dark_ink=None)),
         "DejaVu letters": list(letters),
     }

@@ -44,15 +44,19 @@ MAHALANOBIS_RIDGE = 1e-3
 # Input checks
 
 
-def _logits(logits: Any, name: str = "logits") -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64)
+def _matrix(values: Any, name: str, axes: str) -> np.ndarray:
+    z = np.asarray(values, dtype=np.float64)
     if z.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (N, K), got shape {z.shape}")
+        raise ValueError(f"{name} must be 2-D {axes}, got shape {z.shape}")
     if z.shape[0] == 0 or z.shape[1] == 0:
         raise ValueError(f"{name} is empty (shape {z.shape})")
     if not np.isfinite(z).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return z
+
+
+def _logits(logits: Any, name: str = "logits") -> np.ndarray:
+    return _matrix(logits, name, "(N, K)")
 
 
 def _temperature(temperature: float) -> float:
@@ -166,14 +170,7 @@ class MahalanobisParams:
 
 
 def _features(features: Any, name: str = "features") -> np.ndarray:
-    x = np.asarray(features, dtype=np.float64)
-    if x.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (N, D), got shape {x.shape}")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise ValueError(f"{name} is empty (shape {x.shape})")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return x
+    return _matrix(features, name, "(N, D)")
 
 
 def fit_mahalanobis(

@@ -17,6 +17,7 @@ source                             use                    what it is
 :func:`blobs`                      training / tuning      thresholded smoothed noise
 :func:`strokes_and_shapes`         training / tuning      lines, ellipses, arcs, boxes, polygons
 :func:`scribbles`                  training / tuning      one long smooth random pen stroke
+:func:`silhouettes`                training / tuning      solid textured shapes, sometimes cut
 :func:`cut_up_digits`              training / tuning      MNIST pieces re-arranged (pass train or
                                                           validation digits; test digits for tests)
 letters, :data:`TUNING_FONTS`      training / tuning      DejaVu glyphs (:func:`render_letters`)
@@ -181,6 +182,50 @@ def blobs(n: int, rng: Seed, size: int = 96, dark_ink: bool | None = True) -> np
         field = ndimage.gaussian_filter(g.standard_normal((size, size)), g.uniform(size / 24, size / 10), mode="wrap")
         mask = field > np.quantile(field, g.uniform(0.6, 0.9))
         ink = ndimage.gaussian_filter(mask.astype(np.float64), 0.7)
+        out.append(_paper(ink, _dark(dark_ink, g)))
+    return _stack(out, (size, size))
+
+
+def silhouettes(n: int, rng: Seed, size: int = 64, dark_ink: bool | None = None) -> np.ndarray:
+    """Solid objects: a union of 1-4 filled rectangles, ellipses and polygons, often cut by 1-2
+    thin slits, filled with a textured grey (a random level times smoothed noise), so that the
+    detector sees solid, textured shapes of any aspect ratio and not only pen strokes.
+
+    Args:
+        n: number of pictures.
+        rng: generator or seed.
+        size: side in pixels, >= 28.
+        dark_ink: True for dark objects on white, False for light on black, None for either at random.
+
+    Returns:
+        (n, size, size) uint8.
+    """
+    _check_n(n, size)
+    g = _rng(rng)
+    s = size * _SUPERSAMPLE
+    out = []
+    for _ in range(n):
+        img, draw = _canvas(size)
+        for _ in range(int(g.integers(1, 5))):
+            kind = ("filled_rectangle", "filled_ellipse", "filled_polygon")[int(g.integers(3))]
+            if kind == "filled_polygon":
+                k = int(g.integers(3, 8))
+                centre, radius = np.array(_point(g, s, 0.3)), g.uniform(0.2, 0.45) * s
+                angles = np.sort(g.uniform(0, 2 * np.pi, size=k))
+                pts = np.clip(centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), 0, s - 1)
+                draw.polygon([tuple(p) for p in pts.tolist()], fill=255)
+            else:
+                _draw_shape(draw, kind, g, s, 1)
+        for _ in range(int(g.integers(0, 3))):
+            x = float(g.uniform(0.2, 0.8) * s)
+            y0, y1 = sorted(g.uniform(0.1, 0.95, size=2) * s)
+            w = float(g.uniform(0.01, 0.05) * s)
+            box = [x - w, y0, x + w, y1]
+            draw.rectangle(box if g.random() < 0.5 else [y0, x - w, y1, x + w], fill=0)
+        shape = np.asarray(img.resize((size, size), Image.Resampling.BOX), dtype=np.float64) / 255
+        texture = ndimage.gaussian_filter(g.standard_normal((size, size)), g.uniform(0.5, 3))
+        texture = 1 + g.uniform(0, 0.8) * texture / (np.abs(texture).max() + 1e-9)
+        ink = np.clip(shape * g.uniform(0.5, 1.0) * texture, 0, 1)
         out.append(_paper(ink, _dark(dark_ink, g)))
     return _stack(out, (size, size))
 
@@ -654,6 +699,7 @@ __all__ = [
     "random_letters",
     "render_letters",
     "scribbles",
+    "silhouettes",
     "strokes_and_shapes",
     "uniform_noise",
 ]

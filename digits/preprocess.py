@@ -64,6 +64,10 @@ SIZE = 28
 MNIST_STROKE_FRACTION = 0.14
 #: Strokes narrower or wider than these multiples of the MNIST width are re-drawn.
 STROKE_RANGE = (0.45, 1.6)
+#: Ink wider than this fraction of its extent is a solid shape, not a stroke: it is left as it is
+#: (re-drawing its skeleton would turn a blob, a shirt or a cat into a line drawing, and hide from
+#: the detector that it is not a digit). 99.9% of MNIST training digits measure 0.30 or less.
+SOLID_FRACTION = 0.32
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
@@ -311,14 +315,16 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     Returns:
         (h', w') float32 in [0, 1]: ``ink`` unchanged when its stroke width is within
         :data:`STROKE_RANGE` times the MNIST width (:data:`MNIST_STROKE_FRACTION` of the longer
-        side), else its skeleton re-drawn at the MNIST width, cropped to the new ink.
+        side) or when it is a solid shape (wider than :data:`SOLID_FRACTION`), else its skeleton
+        re-drawn at the MNIST width, cropped to the new ink.
     """
     h, w = mask.shape
     width = stroke_width(mask)
     if width <= 0 or max(h, w) < 8:
         return ink
     lo, hi = STROKE_RANGE
-    if lo * MNIST_STROKE_FRACTION <= width / max(h, w) <= hi * MNIST_STROKE_FRACTION:
+    ratio = width / max(h, w)
+    if lo * MNIST_STROKE_FRACTION <= ratio <= hi * MNIST_STROKE_FRACTION or ratio > SOLID_FRACTION:
         return ink
     skeleton = morphology.skeletonize(mask)
     sy, sx = np.flatnonzero(skeleton.any(axis=1)), np.flatnonzero(skeleton.any(axis=0))

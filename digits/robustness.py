@@ -301,8 +301,12 @@ def redraw_digit(crop: np.ndarray, height: float, stroke: float, max_width: floa
     skeleton = _skeleton(crop, scale)
     pad = int(np.ceil(stroke / 2)) + 3
     dist = ndimage.distance_transform_edt(~np.pad(skeleton, pad))
-    ink = np.clip(stroke / 2 + 0.5 - dist, 0.0, 1.0)
-    return _finish(ndimage.gaussian_filter(ink, 0.5))
+    ink = _finish(ndimage.gaussian_filter(np.clip(stroke / 2 + 0.5 - dist, 0.0, 1.0), 0.5))
+    if max_width is not None and ink.shape[1] > max_width:
+        # The skeleton at full scale can reach further than the small probe's (a spur): shrink.
+        f = max_width / ink.shape[1]
+        ink = _finish(transform.resize(ink, (max(1, round(ink.shape[0] * f)), int(max_width)), anti_aliasing=True))
+    return ink
 
 
 def _bbox(ink: np.ndarray, top: int, left: int) -> tuple[int, int, int, int]:

@@ -136,7 +136,7 @@ def train(
     # Temperature, "not a digit" score and threshold, so that a retrain never leaves a stale card.
     from digits.calibration import calibrate_model
 
-    card = calibrate_model(model_path, data_dir, seed=seed, limit=limit)
+    card = calibrate_model(model_path, data_dir, limit=limit)  # its own seed, fixed: not the training seed
     return card | {"card_file": CARD_FILE}
 
 

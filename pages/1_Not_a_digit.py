@@ -69,7 +69,7 @@ def show_distributions(classifier) -> None:
         width="stretch",
     )
     st.caption(
-        f"{SCORE_NAMES[detector.score_name].capitalize()} score of MNIST test digits and of out-of-distribution sets, "
+        f"The {SCORE_NAMES[detector.score_name]} score of MNIST test digits and of out-of-distribution sets, "
         "all through the upload preprocessing; the dashed line is the threshold. "
         f"Measured by `python -m digits.evaluate_ood` ({samples.get('note', '')})."
     )
@@ -80,7 +80,8 @@ def main() -> None:
     st.title("🐈 Not a digit")
     st.write(
         "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload. "
-        "The plain softmax answers anyway, often with high confidence; the detector says *not a digit*."
+        "The plain softmax answers anyway, often with high confidence. The detector beside it tries to say "
+        "*not a digit*; the chart below shows, honestly, how often it can."
     )
     st.markdown(EXPLANATION)
     st.markdown(DETECTOR)

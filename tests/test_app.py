@@ -36,7 +36,10 @@ def test_not_a_digit_page_reads_every_photo(classifier):
     # Raw softmax confidence next to the detector's verdict, for every photo.
     raw = metric_values(at, "Raw softmax confidence")
     assert len(raw) == len(predictions) and all(v.endswith("%") for v in raw)
-    assert len(metric_values(at, "Verdict")) == len(predictions)
+    verdicts = metric_values(at, "Verdict")
+    assert len(verdicts) == len(predictions) and set(verdicts) <= {"digit", "not a digit"}
+    # The score distribution chart, from model/ood_scores.json.
+    assert not any("No score distributions" in i.value for i in at.info)
 
 
 def test_missing_model_is_explained(tmp_path, monkeypatch):

@@ -134,8 +134,9 @@ def open_canvas(page, url: str) -> None:
 
 
 def prediction(page) -> str | None:
-    loc = page.locator(PREDICTION)
-    return loc.first.inner_text() if loc.count() else None
+    """The shown "Prediction" value, or None; never waits (a rerun may replace the element)."""
+    values = page.locator(PREDICTION).all_inner_texts()
+    return values[0] if values else None
 
 
 def wait_for(page, condition, what: str) -> None:
@@ -233,6 +234,7 @@ def test_draw_one_and_seven(page, app_url):
     for stroke in SEVEN:
         mouse_stroke(page, stroke)
     assert wait_for_prediction(page, "7") == "7"
+    assert page.locator(VERDICT).first.inner_text() == "digit"  # the detector's verdict, beside it
     page.screenshot(path=str(SCREENSHOTS / "draw.png"), full_page=True)
     # Undo removes the stroke: back to nothing to read.
     page.locator(UNDO).click()
@@ -287,12 +289,11 @@ def test_upload(page, app_url, tmp_path, mnist_test):
     page.goto(app_url)
     page.get_by_role("tab", name="Upload").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(f) for f in files])
-    wait_for(page, lambda: page.locator(PREDICTION).count() == 2, "two predictions")
-    values = [page.locator(PREDICTION).nth(i).inner_text() for i in range(2)]
-    assert values == [str(y[0]), str(y[1])]
-    assert page.get_by_text("broken.png can't be read").count() == 1
+    error = page.get_by_text("broken.png can't be read")
+    csv = page.get_by_role("button", name="Download all results (CSV)")
+    wait_for(page, lambda: page.locator(PREDICTION).count() == 2 and error.count() == csv.count() == 1, "the results")
+    assert page.locator(PREDICTION).all_inner_texts() == [str(y[0]), str(y[1])]
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_role("button", name="Download all results (CSV)").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
 
 
@@ -305,3 +306,6 @@ def test_not_a_digit_page(page, app_url):
     assert page.get_by_text("always add up to 1").count() >= 1
     page.screenshot(path=str(SCREENSHOTS / "not_a_digit.png"), full_page=True)
     assert np.all([v in "0123456789" for v in page.locator(PREDICTION).all_inner_texts()])
+    verdicts = page.locator(VERDICT).all_inner_texts()
+    assert len(verdicts) == len(non_digit_photos()) and set(verdicts) <= {"digit", "not a digit"}
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= len(non_digit_photos()) + 1

@@ -28,6 +28,8 @@ def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(tmp_path):
     card = read_card(a / "mnist_cnn.keras")  # verifies the hash
     assert card["config"]["limit"] == 512 and card["data"]["train"] == 512 and card["data"]["validation"] == 5000
     assert len(card["history"]["val_accuracy"]) == 1
+    # train.py ended by fitting the temperature and the detector into the card.
+    assert card["calibration"]["temperature"] > 0 and card["ood"]["score"] in card["ood"]["tuning_auroc"]
     clf = Classifier(a / "mnist_cnn.keras")
     assert clf.logits(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
