@@ -32,10 +32,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", default="model", help="output directory for mnist_cnn.keras and mnist_cnn.json")
     p.add_argument("--limit", type=int, default=None, help="train on the first N training images only (smoke tests)")
     p.add_argument("--no-augment", action="store_true", help="disable shift/rotation/scale augmentation")
+    p.add_argument(
+        "--oe-weight",
+        type=float,
+        default=0.0,
+        help="outlier exposure: loss weight of generated non-digits with uniform targets (0: off)",
+    )
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras verbosity (1 = progress bar)")
     args = p.parse_args(argv)
-    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 1):
-        p.error("--epochs, --batch-size and --limit must be positive")
+    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 1) or args.oe_weight < 0:
+        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight not negative")
     return args
 
 
@@ -55,6 +61,7 @@ def main(argv=None) -> int:
             out_dir=Path(args.out),
             limit=args.limit,
             augment=not args.no_augment,
+            oe_weight=args.oe_weight,
             verbose=args.verbose,
         )
     except (DataError, OSError) as e:

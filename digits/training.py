@@ -17,6 +17,11 @@ from digits.data import load_mnist, to_model_input, train_val_split
 SHIFT_FRACTION = 0.1  # up to 2.8 px
 ROTATION_DEGREES = 10.0
 ZOOM_FRACTION = 0.1
+#: Optional outlier exposure (``--oe-weight``, off by default): outliers per batch, pictures per
+#: generated source, and the offset that keeps the pool's seed apart from the tuning set's.
+OE_BATCH = 64
+OE_POOL_PER_SOURCE = 1500
+OE_SEED_OFFSET = 1000
 
 
 def make_augmenter(seed: int):
@@ -34,6 +39,26 @@ def make_augmenter(seed: int):
     )
 
 
+def outlier_pool(train_digits: np.ndarray, per_source: int, seed: int) -> np.ndarray:
+    """Generated non-digits for outlier exposure, as the network sees them.
+
+    Args:
+        train_digits: (M, 28, 28) uint8 MNIST *training* digits (for the cut-up set).
+        per_source: pictures per source (see :func:`digits.calibration.tuning_outliers`).
+        seed: random seed; :func:`train` uses ``seed + OE_SEED_OFFSET``, never the tuning set's.
+
+    Returns:
+        (N, 28, 28, 1) float32 in [0, 1]: each picture through the upload preprocessing
+        (blank ones dropped).
+    """
+    from digits.calibration import tuning_outliers
+    from digits.outliers import preprocess_batch
+
+    pictures = [p for source in tuning_outliers(train_digits, per_source, seed).values() for p in source]
+    images, _ = preprocess_batch(pictures)
+    return images[..., None]
+
+
 def train(
     *,
     epochs: int = 12,
@@ -44,6 +69,7 @@ def train(
     out_dir: Path = Path("model"),
     limit: int | None = None,
     augment: bool = True,
+    oe_weight: float = 0.0,
     verbose: int = 1,
 ) -> dict[str, Any]:
     """Train, evaluate once on the test set, save the model and its card, then fit the
@@ -66,6 +92,10 @@ def train(
     (x_train, y_train), (x_val, y_val) = train_val_split(x_all, y_all)
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
+    pool = None
+    if oe_weight > 0:
+        per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
+        pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
 
@@ -77,6 +107,11 @@ def train(
     if augment:
         augmenter = make_augmenter(seed)
         ds = ds.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    if pool is not None:
+        ds = _with_outliers(ds, pool, batch_size, oe_weight, seed, augmenter if augment else None)
+        loss = keras.losses.CategoricalCrossentropy(from_logits=True)
+        y_val, y_test = np.eye(10, dtype=np.float32)[y_val], np.eye(10, dtype=np.float32)[y_test]
     ds = ds.prefetch(tf.data.AUTOTUNE)
 
     model = build_model()
@@ -84,8 +119,8 @@ def train(
     schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps, alpha=0.01)
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
+        loss=loss,
+        metrics=["accuracy" if pool is None else keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
     t0 = time.perf_counter()
     history = model.fit(ds, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose)
@@ -119,6 +154,14 @@ def train(
             if augment
             else None,
             "optimizer": "Adam, cosine decay to 1% of lr",
+            "outlier_exposure": None
+            if pool is None
+            else {
+                "weight": oe_weight,
+                "outliers_per_batch": OE_BATCH,
+                "pool": len(pool),
+                "pool_seed": seed + OE_SEED_OFFSET,
+            },
         },
         "data": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
@@ -138,6 +181,26 @@ def train(
 
     card = calibrate_model(model_path, data_dir, limit=limit)  # its own seed, fixed: not the training seed
     return card | {"card_file": CARD_FILE}
+
+
+def _with_outliers(ds, pool: np.ndarray, batch_size: int, weight: float, seed: int, augmenter):
+    """Outlier exposure (Hendrycks, Mazeika & Dietterich 2019): every batch of digits (one-hot
+    targets) is joined by :data:`OE_BATCH` outliers with uniform targets, weighted so that the
+    outliers' mean loss counts ``weight`` times the digits' mean loss."""
+    import tensorflow as tf
+
+    out = tf.data.Dataset.from_tensor_slices((pool, np.full((len(pool), 10), 0.1, np.float32)))
+    out = out.shuffle(len(pool), seed=seed + 1, reshuffle_each_iteration=True).repeat().batch(OE_BATCH)
+    if augmenter is not None:
+        out = out.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
+    w_out = weight * batch_size / OE_BATCH
+
+    def join(a, b):
+        (xi, yi), (xo, yo) = a, b
+        w = tf.concat([tf.ones(tf.shape(xi)[0]), tf.fill([tf.shape(xo)[0]], w_out)], 0)
+        return tf.concat([xi, xo], 0), tf.concat([tf.one_hot(yi, 10), yo], 0), w
+
+    return tf.data.Dataset.zip((ds, out)).map(join, deterministic=True)
 
 
 def architecture_summary(model) -> list[str]:

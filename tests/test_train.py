@@ -13,8 +13,8 @@ from digits.classifier import Classifier
 from conftest import ROOT, mnist_dir
 
 
-def run_train(out, seed=3):
-    cmd = [sys.executable, "train.py", "--data-dir", str(mnist_dir()), "--limit", "512", "--epochs", "1"]
+def run_train(out, seed=3, *extra):
+    cmd = [sys.executable, "train.py", "--data-dir", str(mnist_dir()), "--limit", "512", "--epochs", "1", *extra]
     cmd += ["--batch-size", "64", "--seed", str(seed), "--out", str(out), "--verbose", "0"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -38,6 +38,14 @@ def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(tmp_path):
     wb = Classifier(b / "mnist_cnn.keras").model.get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(wa, wb, strict=True))
     assert read_card(b / "mnist_cnn.keras")["test_accuracy"] == card["test_accuracy"]
+
+
+def test_outlier_exposure_smoke_run(tmp_path):
+    run_train(tmp_path, 3, "--oe-weight", "0.5")
+    card = read_card(tmp_path / "mnist_cnn.keras")
+    oe = card["config"]["outlier_exposure"]
+    assert oe["weight"] == 0.5 and oe["pool"] > 300 and oe["pool_seed"] != card["ood"]["seed"]
+    assert Classifier(tmp_path / "mnist_cnn.keras").logits(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
 
 
 def test_bad_data_dir_is_one_line_error(tmp_path):
