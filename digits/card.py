@@ -16,6 +16,9 @@ from typing import Any
 MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 MODEL_FILE = "mnist_cnn.keras"
 CARD_FILE = "mnist_cnn.json"
+#: The plain network (trained on digits only, no outlier exposure), kept for the non-digit page's
+#: demonstration of a confidently wrong softmax.
+BASELINE_FILE = "baseline_cnn.keras"
 #: Name of the penultimate layer (the model contract: feature-space scores read it).
 FEATURES_LAYER = "features"
 

@@ -44,6 +44,46 @@ def probability_chart(probabilities: np.ndarray, title: str = "Probability of ea
     )
 
 
+def comparison_chart(probabilities: dict[str, np.ndarray], title: str = "Probability of each digit") -> alt.Chart:
+    """Grouped bar chart of several networks' ten class probabilities, side by side per digit.
+
+    Args:
+        probabilities: network name -> (10,) floats in [0, 1]; the names are the legend, in order.
+        title: the chart's title.
+
+    Returns:
+        An Altair bar chart (digits 0-9 on x, probability 0-1 on y, one colour per network).
+
+    Raises:
+        ValueError: no networks, or one that does not give 10 values.
+    """
+    if not probabilities:
+        raise ValueError("no probabilities to compare")
+    rows = []
+    for name, values in probabilities.items():
+        p = np.asarray(values, dtype=float).ravel()
+        if p.shape != (10,):
+            raise ValueError(f"expected 10 probabilities for {name!r}, got {p.shape}")
+        rows += [{"digit": str(d), "probability": p[d], "network": name} for d in range(10)]
+    names = list(probabilities)
+    return (
+        alt.Chart(pd.DataFrame(rows), title=title, height=220)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", sort=None, title="digit", axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("network:N", sort=names),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="probability"),
+            color=alt.Color(
+                "network:N",
+                sort=names,
+                scale=alt.Scale(domain=names, range=[HIGHLIGHT, OTHER, "#3d5a80"][: len(names)]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[alt.Tooltip("network:N"), alt.Tooltip("digit:N"), alt.Tooltip("probability:Q", format=".2%")],
+        )
+    )
+
+
 def enlarge(image: np.ndarray, size: int = 224) -> Image.Image:
     """Enlarge a small grayscale image with nearest-neighbour sampling, so its pixels stay visible.
 

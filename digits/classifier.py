@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from digits.card import FEATURES_LAYER, MODEL_DIR, MODEL_FILE, ModelCardError, read_card
+from digits.card import BASELINE_FILE, FEATURES_LAYER, MODEL_DIR, MODEL_FILE, ModelCardError, read_card
 from digits.detector import Detector
 
 DEFAULT_MODEL = MODEL_DIR / MODEL_FILE
+BASELINE_MODEL = MODEL_DIR / BASELINE_FILE
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -157,4 +158,4 @@ class Classifier:
         ]
 
 
-__all__ = ["DEFAULT_MODEL", "Classifier", "ModelCardError", "Reading", "softmax"]
+__all__ = ["BASELINE_MODEL", "DEFAULT_MODEL", "Classifier", "ModelCardError", "Reading", "softmax"]

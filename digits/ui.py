@@ -6,7 +6,7 @@ import streamlit as st
 
 from digits.card import ModelCardError
 from digits.charts import enlarge, probability_chart
-from digits.classifier import Classifier
+from digits.classifier import BASELINE_MODEL, Classifier
 from digits.detector import explain, verdict
 from digits.preprocess import STEP_CAPTIONS
 from digits.recognize import DigitResult, Result
@@ -16,6 +16,16 @@ from digits.recognize import DigitResult, Result
 def load_classifier() -> Classifier:
     """The model, loaded once per process and shared by every session."""
     return Classifier()
+
+
+@st.cache_resource(show_spinner="Loading the plain network…")
+def load_baseline() -> Classifier | None:
+    """The plain network (digits only, no outlier exposure), loaded once per process; None if
+    ``model/baseline_cnn.keras`` or its card is missing or does not match."""
+    try:
+        return Classifier(BASELINE_MODEL)
+    except ModelCardError:
+        return None
 
 
 def classifier_or_stop() -> Classifier:
@@ -42,6 +52,12 @@ def model_sidebar(classifier: Classifier) -> None:
             f"{card['training_seconds'] / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
             f"validation accuracy {card['val_accuracy']:.2%}"
         )
+        oe = card.get("config", {}).get("outlier_exposure")
+        if oe:
+            st.caption(
+                f"Trained with outlier exposure: {oe['pool']:,} generated non-digits with uniform targets, "
+                f"loss weight {oe['weight']:g}."
+            )
 
 
 def show_verdict(reading, detector, label: str = "Verdict") -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits.charts import enlarge, probability_chart, score_chart
+from digits.charts import comparison_chart, enlarge, score_chart
 from digits.detector import SCORE_NAMES, load_score_samples
 from digits.gallery import non_digit_photos
 from digits.preprocess import UPLOAD_TYPES
 from digits.recognize import recognize, recognize_file
-from digits.ui import classifier_or_stop, model_sidebar, show_verdict
+from digits.ui import classifier_or_stop, load_baseline, model_sidebar, show_verdict
 
 EXPLANATION = r"""
 The network ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
@@ -23,38 +23,66 @@ other; it is not evidence that the input is a digit at all.
 """
 
 DETECTOR = """
-**The detector.** Beside the softmax, the app scores how far the input is from what the network saw
-in training: an **out-of-distribution (OOD) score** computed from its logits and from its `features`
-layer. Above a threshold, set so that at most 0.5% of MNIST validation digits are rejected, the verdict
-is **not a digit**. The score was chosen, and the threshold set, without ever seeing these photos or
-Fashion-MNIST: they are kept for measuring it.
+**What Digit Canvas does about it.** {training}Beside the softmax, the app computes an
+**out-of-distribution (OOD) score** from the network's logits and its `features` layer (here: the
+{score} score). Above a threshold, set so that at most 0.5% of MNIST validation digits are rejected, the
+verdict is **not a digit**. {never}
 """
+OUTLIER_EXPOSURE = """Its network was trained with **outlier exposure** (Hendrycks, Mazeika & Dietterich
+2019): beside the digits it saw generated non-digits (noise, blobs, silhouettes, random strokes and
+shapes, scribbles, cut-up digits, letters) with a target that spreads the probability evenly over the
+ten digits, so it learned to be unsure of what is not a digit. """
+NEVER_OE = (
+    "Neither that training nor the choice of score and threshold ever saw these photos or Fashion-MNIST: "
+    "they are kept for measuring it."
+)
+NEVER_PLAIN = (
+    "The score was chosen, and the threshold set, without ever seeing these photos or Fashion-MNIST: they "
+    "are kept for measuring it."
+)
+
+
+def detector_text(classifier) -> str:
+    oe = classifier.card.get("config", {}).get("outlier_exposure") is not None
+    score = SCORE_NAMES[classifier.detector.score_name] if classifier.detector else "(not fitted)"
+    return DETECTOR.format(training=OUTLIER_EXPOSURE if oe else "", score=score, never=NEVER_OE if oe else NEVER_PLAIN)
 
 
 @st.cache_resource(show_spinner="Reading the gallery…")
-def gallery_results(_classifier):
-    """Each gallery photo with its reading, computed once per process."""
-    return [(name, photo, recognize(photo, _classifier)) for name, photo in non_digit_photos().items()]
+def gallery_results(_classifier, _baseline):
+    """Each gallery photo with its reading by both networks, computed once per process."""
+    results = []
+    for name, photo in non_digit_photos().items():
+        result = recognize(photo, _classifier)
+        results.append((name, photo, result, result.read_whole_with(_baseline)))
+    return results
 
 
-def show_photo(name: str, photo, result, key: str, classifier) -> None:
+def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     st.subheader(name)
-    pic, seen, numbers, chart = st.columns([2, 1.2, 1.6, 3])
+    pic, seen, plain_col, ours_col, chart = st.columns([2, 1.2, 1.5, 1.5, 3])
     pic.image(photo, caption="The photo", width="stretch")
     if result.blank:
         seen.info("Nothing to read: the preprocessing found no ink in this picture.")
         return
     reading = result.whole.reading
-    seen.image(enlarge(result.whole.digit.image, 140), caption="What the network sees")
-    with numbers:
+    seen.image(enlarge(result.whole.digit.image, 140), caption="What the networks see")
+    if plain is not None:
+        with plain_col:
+            st.markdown("**Plain softmax network**")
+            st.metric("Its prediction", str(plain.label))
+            st.metric("Its softmax confidence", f"{plain.raw_confidence:.1%}", help="Top probability at temperature 1")
+    with ours_col:
+        st.markdown("**Digit Canvas**")
         st.metric("Prediction", str(reading.label))
         st.metric("Raw softmax confidence", f"{reading.raw_confidence:.1%}", help="Top probability at temperature 1")
         show_verdict(reading, classifier.detector)
+    networks = {"Digit Canvas": reading.raw_probabilities()}
+    if plain is not None:
+        networks = {"plain softmax network": plain.raw_probabilities()} | networks
     with chart:
         st.altair_chart(
-            probability_chart(reading.raw_probabilities(), title="Raw softmax (temperature 1)"),
-            width="stretch",
-            key=f"chart-{key}",
+            comparison_chart(networks, title="Raw softmax (temperature 1)"), width="stretch", key=f"chart-{key}"
         )
 
 
@@ -80,16 +108,18 @@ def main() -> None:
     st.title("🐈 Not a digit")
     st.write(
         "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload. "
-        "The plain softmax answers anyway, often with high confidence. The detector beside it tries to say "
-        "*not a digit*; the chart below shows, honestly, how often it can."
+        "A plain softmax network, trained on digits alone, answers anyway, often with high confidence. "
+        "Digit Canvas tries to say *not a digit*; the chart below shows, honestly, how often it can."
     )
     st.markdown(EXPLANATION)
-    st.markdown(DETECTOR)
     classifier = classifier_or_stop()
+    st.markdown(detector_text(classifier))
     model_sidebar(classifier)
 
     st.header("How far from a digit? The score, set by set")
     show_distributions(classifier)
+
+    baseline = load_baseline()
 
     st.header("Your own pictures")
     files = st.file_uploader("Upload anything that is not a digit", type=UPLOAD_TYPES, accept_multiple_files=True)
@@ -98,11 +128,13 @@ def main() -> None:
         if error:
             st.error(f"**{f.name}** can't be read: {error}.")
         else:
-            show_photo(f.name, f.getvalue(), result, key=f"own-{i}", classifier=classifier)
+            show_photo(
+                f.name, f.getvalue(), result, result.read_whole_with(baseline), key=f"own-{i}", classifier=classifier
+            )
 
     st.header("Gallery")
-    for i, (name, photo, result) in enumerate(gallery_results(classifier)):
-        show_photo(name, photo, result, key=f"gallery-{i}", classifier=classifier)
+    for i, (name, photo, result, plain) in enumerate(gallery_results(classifier, baseline)):
+        show_photo(name, photo, result, plain, key=f"gallery-{i}", classifier=classifier)
 
 
 main()

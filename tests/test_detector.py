@@ -82,3 +82,19 @@ def test_combined_score_by_hand():
 def test_unknown_score_in_card_is_refused():
     with pytest.raises(ValueError, match="unknown OOD score"):
         Detector.from_card({"ood": {"score": "vibes", "threshold": 1, "mahalanobis": {}}})
+
+
+def test_a_second_network_reads_the_same_input(classifier, mnist_test):
+    """The non-digit page sets the plain network's reading beside the app's, on one 28x28 input."""
+    from digits.recognize import recognize
+
+    from helpers import on_paper
+
+    x, y = mnist_test
+    result = recognize(on_paper(x[0], height=120), classifier)
+    again = result.read_whole_with(classifier)
+    assert again.label == result.whole.reading.label == y[0]
+    assert np.allclose(again.logits, result.whole.reading.logits, atol=1e-4)
+    assert result.read_whole_with(None) is None
+    blank = recognize(np.full((60, 60), 255, np.uint8), classifier)
+    assert blank.blank and blank.read_whole_with(classifier) is None
