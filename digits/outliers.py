@@ -209,11 +209,7 @@ def silhouettes(n: int, rng: Seed, size: int = 64, dark_ink: bool | None = None)
         for _ in range(int(g.integers(1, 5))):
             kind = ("filled_rectangle", "filled_ellipse", "filled_polygon")[int(g.integers(3))]
             if kind == "filled_polygon":
-                k = int(g.integers(3, 8))
-                centre, radius = np.array(_point(g, s, 0.3)), g.uniform(0.2, 0.45) * s
-                angles = np.sort(g.uniform(0, 2 * np.pi, size=k))
-                pts = np.clip(centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), 0, s - 1)
-                draw.polygon([tuple(p) for p in pts.tolist()], fill=255)
+                draw.polygon(_polygon(g, s, vertices=(3, 8), radius=(0.2, 0.45), bounds=(0, s - 1)), fill=255)
             else:
                 _draw_shape(draw, kind, g, s, 1)
         for _ in range(int(g.integers(0, 3))):
@@ -260,6 +256,19 @@ def _box(g: np.random.Generator, s: int, margin: float) -> list[float]:
 SHAPES = ("line", "ellipse", "arc", "rectangle", "filled_rectangle", "polygon", "filled_ellipse", "zigzag")
 
 
+def _polygon(
+    g: np.random.Generator, s: int, vertices: tuple[int, int], radius: tuple[float, float], bounds: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """Vertices of a random polygon on an ``s`` x ``s`` canvas: ``vertices`` = [low, high) vertex
+    count, placed at sorted random angles around a random centre, at a radius drawn from ``radius``
+    (fractions of ``s``), clipped to ``bounds`` (pixels)."""
+    k = int(g.integers(*vertices))
+    centre, r = np.array(_point(g, s, 0.3)), g.uniform(*radius) * s
+    angles = np.sort(g.uniform(0, 2 * np.pi, size=k))
+    pts = np.clip(centre + r * np.stack([np.cos(angles), np.sin(angles)], axis=1), *bounds)
+    return [tuple(p) for p in pts.tolist()]
+
+
 def _draw_shape(draw: ImageDraw.ImageDraw, kind: str, g: np.random.Generator, s: int, width: int) -> None:
     m = 0.08
     if kind == "line":
@@ -276,11 +285,7 @@ def _draw_shape(draw: ImageDraw.ImageDraw, kind: str, g: np.random.Generator, s:
     elif kind == "filled_rectangle":
         draw.rectangle(_box(g, s, m), fill=255)
     elif kind == "polygon":
-        k = int(g.integers(3, 7))
-        centre, radius = np.array(_point(g, s, 0.3)), g.uniform(0.15, 0.4) * s
-        angles = np.sort(g.uniform(0, 2 * np.pi, size=k))
-        pts = centre + radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-        pts = [tuple(p) for p in np.clip(pts, m * s, (1 - m) * s).tolist()]
+        pts = _polygon(g, s, vertices=(3, 7), radius=(0.15, 0.4), bounds=(m * s, (1 - m) * s))
         draw.line([*pts, pts[0]], fill=255, width=width, joint="curve")
     elif kind == "zigzag":
         k = int(g.integers(4, 9))
