@@ -102,6 +102,12 @@ class Classifier:
         """Softmax temperature from the card (1.0 when the card has none)."""
         return float(self.card.get("calibration", {}).get("temperature", 1.0))
 
+    @property
+    def outlier_exposure(self) -> dict[str, Any] | None:
+        """The card's outlier-exposure settings (``weight``, ``pool``, ...), None for a network
+        trained on digits alone."""
+        return self.card.get("config", {}).get("outlier_exposure")
+
     def forward(self, images: np.ndarray, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
         """Penultimate-layer features and raw logits for a batch.
 

@@ -52,7 +52,7 @@ def model_sidebar(classifier: Classifier) -> None:
             f"{card['training_seconds'] / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
             f"validation accuracy {card['val_accuracy']:.2%}"
         )
-        oe = card.get("config", {}).get("outlier_exposure")
+        oe = classifier.outlier_exposure
         if oe:
             st.caption(
                 f"Trained with outlier exposure: {oe['pool']:,} generated non-digits with uniform targets, "

@@ -43,7 +43,7 @@ NEVER_PLAIN = (
 
 
 def detector_text(classifier) -> str:
-    oe = classifier.card.get("config", {}).get("outlier_exposure") is not None
+    oe = classifier.outlier_exposure is not None
     score = SCORE_NAMES[classifier.detector.score_name] if classifier.detector else "(not fitted)"
     return DETECTOR.format(training=OUTLIER_EXPOSURE if oe else "", score=score, never=NEVER_OE if oe else NEVER_PLAIN)
 

@@ -45,7 +45,8 @@ def test_outlier_exposure_smoke_run(tmp_path):
     card = read_card(tmp_path / "mnist_cnn.keras")
     oe = card["config"]["outlier_exposure"]
     assert oe["weight"] == 0.5 and oe["pool"] > 300 and oe["pool_seed"] != card["ood"]["seed"]
-    assert Classifier(tmp_path / "mnist_cnn.keras").logits(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
+    clf = Classifier(tmp_path / "mnist_cnn.keras")
+    assert clf.outlier_exposure == oe and clf.logits(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
 
 
 def test_bad_data_dir_is_one_line_error(tmp_path):
