@@ -23,7 +23,8 @@ upload, camera photo) goes through these steps:
 4. **Crop** to the bounding box of the ink that is kept (components far too small are dropped).
 5. **Stroke width**: MNIST strokes are about a tenth of the digit's height. A drawing whose
    strokes are far thinner or thicker is re-drawn along its skeleton (Zhang & Suen 1984, via
-   ``skimage.morphology.skeletonize``) at that width.
+   ``skimage.morphology.skeletonize``) at that width; thick ink is also eroded to that width, so
+   that a loop closed up with ink stays a blob rather than becoming a line.
 6. **Scale** to fit a 20x20 box, aspect ratio kept, with anti-aliasing
    (``skimage.transform.resize``).
 7. **Centre**: placed in 28x28 so that its centre of mass (``scipy.ndimage.center_of_mass``) is at
@@ -316,7 +317,9 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
         (h', w') float32 in [0, 1]: ``ink`` unchanged when its stroke width is within
         :data:`STROKE_RANGE` times the MNIST width (:data:`MNIST_STROKE_FRACTION` of the longer
         side) or when it is a solid shape (wider than :data:`SOLID_FRACTION`), else its skeleton
-        re-drawn at the MNIST width, cropped to the new ink.
+        re-drawn at the MNIST width, cropped to the new ink. Strokes that are too thick are also
+        eroded to that width (distance transform) and drawn with the skeleton, so that a loop
+        closed up with ink keeps its mass instead of becoming a line.
     """
     h, w = mask.shape
     width = stroke_width(mask)
@@ -336,6 +339,13 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     dist = ndimage.distance_transform_edt(~skeleton)
     # A soft-edged disc of the target width around the skeleton (1 px anti-aliased edge).
     redrawn = np.clip(target / 2 + 0.5 - dist, 0.0, 1.0).astype(np.float32)
+    if ratio > hi * MNIST_STROKE_FRACTION:
+        # Too thick: the skeleton alone turns a loop closed up with ink (a bold 6 or 8) into a
+        # line. The ink eroded to the target width keeps the shape's mass; draw both.
+        inside = ndimage.distance_transform_edt(np.pad(mask, pad))
+        inside = inside[sy[0] : sy[-1] + 1 + 2 * pad, sx[0] : sx[-1] + 1 + 2 * pad]
+        eroded = np.clip(inside - (width - target) / 2 + 0.5, 0.0, 1.0).astype(np.float32)
+        redrawn = np.maximum(redrawn, eroded)
     rows, cols = np.flatnonzero(redrawn.any(axis=1)), np.flatnonzero(redrawn.any(axis=0))
     return redrawn[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 

@@ -6,7 +6,9 @@ connected components of the binary ink (8-connectivity), merge the fragments of 
 their horizontal overlap, then read the groups from left to right. Before grouping, what is
 clearly not a digit is dropped, but never the only large component:
 
-- specks: components under 2% of the largest one's area (noise, JPEG artefacts, paper grain);
+- specks: components under 2% of the largest one's area (noise, JPEG artefacts, paper grain),
+  unless they lie within a fifth of a digit's height of that digit's ink (a faint stroke that
+  thresholding broke into pieces), which they then rejoin;
 - frames: a component whose bounding box encloses other ink (at least a fifth of its own area)
   while its own ink lies along the edges of that box (a border drawn around the digit, the edge
   of a sign);
@@ -24,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+#: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
+#: height, are pieces of its strokes and stay with it.
+SPECK_REACH = 0.2
 #: Fragments whose x-ranges overlap by at least this fraction of the narrower one are one digit.
 MERGE_OVERLAP = 0.35
 
@@ -96,7 +101,8 @@ def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
     areas = ndimage.sum_labels(mask, labels, index=np.arange(1, n + 1)).astype(int)
     comps = {i + 1: (_box(slices[i]), int(areas[i])) for i in range(n)}
     largest = max(a for _, a in comps.values())
-    comps = {k: v for k, v in comps.items() if v[1] >= max(4, 0.02 * largest) or v[1] == largest}
+    specks = {k for k, (_, a) in comps.items() if a < max(4, 0.02 * largest) and a != largest}
+    comps = {k: v for k, v in comps.items() if k not in specks}
 
     # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
     for k, (box, area) in list(comps.items()):
@@ -143,8 +149,31 @@ def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
     groups = [g for g in groups if g.height >= 0.4 * tallest or g.area >= 0.15 * biggest]
+    _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
+
+
+def _rejoin_specks(labels: np.ndarray, slices: list, specks: set[int], groups: list[Group], reach: float) -> None:
+    """Give back to a digit, in place, the specks within ``reach`` pixels of its ink: pieces of
+    a stroke that thresholding broke up (faint MNIST strokes, a dashed pen line)."""
+    if not specks or not groups:
+        return
+    owner = np.zeros(int(labels.max()) + 1, int)
+    for i, g in enumerate(groups, start=1):
+        owner[g.labels] = i
+    digit_of = owner[labels]
+    dist, (iy, ix) = ndimage.distance_transform_edt(digit_of == 0, return_indices=True)
+    for k in sorted(specks):
+        sl = slices[k - 1]
+        ys, xs = np.nonzero(labels[sl] == k)
+        ys, xs = ys + sl[0].start, xs + sl[1].start
+        j = int(np.argmin(dist[ys, xs]))
+        if dist[ys[j], xs[j]] <= reach:
+            g = groups[digit_of[iy[ys[j], xs[j]], ix[ys[j], xs[j]]] - 1]
+            g.labels.append(k)
+            g.box = _union(g.box, _box(sl))
+            g.area += len(ys)
 
 
 def _absorb_fragments(groups: list[Group]) -> None:

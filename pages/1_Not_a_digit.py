@@ -13,13 +13,13 @@ from digits.recognize import recognize, recognize_file
 from digits.ui import classifier_or_stop, load_baseline, model_sidebar, show_verdict
 
 EXPLANATION = r"""
-The network ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
+A digit classifier ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
 reports $p_k = e^{z_k} / \sum_j e^{z_j}$. These ten numbers are positive and **always add up to 1**,
 whatever the input. There is no eleventh answer, "none of these": a picture of a cat must put all of
-its probability on some digit. And nothing in training asked the network to be unsure about things it
-never saw, since it only ever saw digits, so a cat's logits can be as far apart as those of a clear 3,
-and the softmax then reports high confidence. The top probability ranks the ten digits against each
-other; it is not evidence that the input is a digit at all.
+its probability on some digit. And when a network is trained on digits alone, as the plain network
+below was, nothing asked it to be unsure about things it never saw, so a cat's logits can be as far
+apart as those of a clear 3, and the softmax then reports high confidence. Its top probability ranks
+the ten digits against each other; it is not evidence that the input is a digit at all.
 """
 
 DETECTOR = """

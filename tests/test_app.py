@@ -38,6 +38,12 @@ def test_not_a_digit_page_reads_every_photo(classifier):
     assert len(raw) == len(predictions) and all(v.endswith("%") for v in raw)
     verdicts = metric_values(at, "Verdict")
     assert len(verdicts) == len(predictions) and set(verdicts) <= {"digit", "not a digit"}
+    # The same network trained on digits alone, beside it: confidently wrong on some photo that
+    # the app calls "not a digit".
+    plain_labels = metric_values(at, "Its prediction")
+    plain_conf = metric_values(at, "Its softmax confidence")
+    assert len(plain_labels) == len(plain_conf) == len(predictions)
+    assert any(float(c.rstrip("%")) >= 90 and v == "not a digit" for c, v in zip(plain_conf, verdicts, strict=True))
     # The score distribution chart, from model/ood_scores.json.
     assert not any("No score distributions" in i.value for i in at.info)
 

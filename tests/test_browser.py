@@ -43,7 +43,8 @@ TOOLBAR = ".dc-toolbar"
 UNDO = '.dc-toolbar button[aria-label="Undo"]'
 CLEAR = '.dc-toolbar button[aria-label="Reset canvas & history"]'
 FIX_STYLE = "style[data-keep-toolbar-clear]"
-PREDICTION = '[data-testid="stMetric"]:has-text("Prediction"):visible [data-testid="stMetricValue"]'
+PREDICTION = '[data-testid="stMetric"]:has(:text-is("Prediction")):visible [data-testid="stMetricValue"]'
+PLAIN_CONFIDENCE = '[data-testid="stMetric"]:has-text("Its softmax confidence"):visible [data-testid="stMetricValue"]'
 VERDICT = '[data-testid="stMetric"]:has-text("Verdict"):visible [data-testid="stMetricValue"]'
 # The drawing layer is ready once its lower canvas shows the opaque background: fabric paints it and
 # sets up the drawing tool in the same synchronous step.
@@ -308,4 +309,8 @@ def test_not_a_digit_page(page, app_url):
     assert np.all([v in "0123456789" for v in page.locator(PREDICTION).all_inner_texts()])
     verdicts = page.locator(VERDICT).all_inner_texts()
     assert len(verdicts) == len(non_digit_photos()) and set(verdicts) <= {"digit", "not a digit"}
+    # The plain softmax network beside it, sure of some digit for at least one photo the app rejects.
+    plain = [float(v.rstrip("%")) for v in page.locator(PLAIN_CONFIDENCE).all_inner_texts()]
+    assert len(plain) == len(verdicts)
+    assert any(c >= 90 and v == "not a digit" for c, v in zip(plain, verdicts, strict=True))
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= len(non_digit_photos()) + 1

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from digits.card import ModelCardError, read_card, sha256_file
-from digits.classifier import DEFAULT_MODEL, Classifier, softmax
+from digits.classifier import BASELINE_MODEL, DEFAULT_MODEL, Classifier, softmax
 from digits.data import to_model_input
 
 
@@ -31,12 +31,22 @@ def test_model_contract(classifier):
     assert model.layers[-1].get_config().get("activation") == "linear"  # logits, no softmax inside
 
 
-def test_card_hash_matches():
-    card = read_card(DEFAULT_MODEL)
-    assert card["sha256"] == sha256_file(DEFAULT_MODEL)
+@pytest.mark.parametrize("path", [DEFAULT_MODEL, BASELINE_MODEL], ids=["app model", "plain baseline"])
+def test_card_hash_matches(path):
+    card = read_card(path)
+    assert card["sha256"] == sha256_file(path) and card["model_file"] == path.name
     for key in ("architecture", "parameters", "epochs", "seed", "training_seconds", "val_accuracy", "history"):
         assert key in card
     assert len(card["history"]["loss"]) == card["epochs"]
+
+
+def test_app_model_had_outlier_exposure_and_the_baseline_did_not():
+    """The non-digit page compares the app's network (trained with outlier exposure) with the
+    same network trained on digits alone: the cards must say which is which."""
+    app, baseline = Classifier(DEFAULT_MODEL), Classifier(BASELINE_MODEL)
+    assert app.outlier_exposure and app.outlier_exposure["weight"] > 0
+    assert baseline.outlier_exposure is None
+    assert app.card["architecture"] == baseline.card["architecture"]
 
 
 def test_mismatched_card_is_refused(tmp_path):

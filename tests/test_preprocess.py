@@ -21,7 +21,7 @@ from digits.preprocess import (
     to_grayscale,
 )
 
-from helpers import on_paper
+from helpers import crop_digit, on_paper
 
 
 def corr(a: np.ndarray, b: np.ndarray) -> float:
@@ -173,3 +173,21 @@ def test_huge_image_is_refused():
     data = png_bytes(Image.new("L", (8000, 8000), 255))  # 64 megapixels, a few hundred kB of PNG
     with pytest.raises(ImageError, match="too large"):
         load_image(data)
+
+
+def test_bold_mnist_digits_keep_their_shape(mnist):
+    """MNIST's boldest digits are thinned, not reduced to their skeleton: a 6 whose loop is closed
+    up with ink stays a bold 6, not a line. Each thinned validation digit still correlates with
+    its own MNIST picture (the skeleton alone gave a median of 0.77, the lowest 0.63)."""
+    from digits.data import train_val_split
+    from digits.preprocess import SOLID_FRACTION, STROKE_RANGE
+
+    _, (x_val, _) = train_val_split(*mnist[0])
+    scores = []
+    for picture in x_val:
+        mask = crop_digit(picture) > 0.5
+        ratio = stroke_width(mask) / max(mask.shape)
+        if STROKE_RANGE[1] * MNIST_STROKE_FRACTION < ratio <= SOLID_FRACTION:
+            scores.append(corr(preprocess(picture).image, picture / 255.0))
+    assert len(scores) >= 20  # about 1% of MNIST is this bold
+    assert np.median(scores) >= 0.82 and min(scores) >= 0.72, (np.median(scores), min(scores))
