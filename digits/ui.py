@@ -74,22 +74,22 @@ def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
     it, the calibrated confidence and the chart."""
     reading = result.reading
     left, right = st.columns([1, 2])
-    with left:
-        st.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
-        pred, verdict_col = st.columns(2)
-        pred.metric("Prediction", str(reading.label))
-        with verdict_col:
-            show_verdict(reading, classifier.detector)
-        st.caption(
-            f"Confidence {reading.confidence:.1%}, calibrated (temperature {classifier.temperature:.2f}); "
-            f"raw softmax {reading.raw_confidence:.1%}"
-        )
+    left.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
     with right:
         st.altair_chart(
             probability_chart(reading.probabilities, title="Calibrated probability of each digit"),
             width="stretch",
             key=f"chart-{key}",
         )
+    # Below, across the whole width, so that a verdict such as "not a digit" is never cut short.
+    pred, verdict_col = st.columns(2)
+    pred.metric("Prediction", str(reading.label))
+    with verdict_col:
+        show_verdict(reading, classifier.detector)
+    st.caption(
+        f"Confidence {reading.confidence:.1%}, calibrated (temperature {classifier.temperature:.2f}); "
+        f"raw softmax {reading.raw_confidence:.1%}"
+    )
 
 
 def show_steps(result: DigitResult) -> None:

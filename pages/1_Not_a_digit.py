@@ -60,7 +60,7 @@ def gallery_results(_classifier, _baseline):
 
 def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     st.subheader(name)
-    pic, seen, plain_col, ours_col, chart = st.columns([2, 1.2, 1.5, 1.5, 3])
+    pic, seen, plain_col, ours_col = st.columns([1.6, 1, 1.5, 1.5])
     pic.image(photo, caption="The photo", width="stretch")
     if result.blank:
         seen.info("Nothing to read: the preprocessing found no ink in this picture.")
@@ -80,10 +80,9 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     networks = {"Digit Canvas": reading.raw_probabilities()}
     if plain is not None:
         networks = {"plain softmax network": plain.raw_probabilities()} | networks
-    with chart:
-        st.altair_chart(
-            comparison_chart(networks, title="Raw softmax (temperature 1)"), width="stretch", key=f"chart-{key}"
-        )
+    st.altair_chart(
+        comparison_chart(networks, title="Raw softmax (temperature 1)"), width="stretch", height=280, key=f"chart-{key}"
+    )
 
 
 def show_distributions(classifier) -> None:

@@ -313,4 +313,8 @@ def test_not_a_digit_page(page, app_url):
     plain = [float(v.rstrip("%")) for v in page.locator(PLAIN_CONFIDENCE).all_inner_texts()]
     assert len(plain) == len(verdicts)
     assert any(c >= 90 and v == "not a digit" for c, v in zip(plain, verdicts, strict=True))
+    first = next(iter(non_digit_photos()))
+    page.get_by_role("heading", name=first).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)  # let the charts that came into view finish drawing
+    page.screenshot(path=str(SCREENSHOTS / "side_by_side.png"))
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= len(non_digit_photos()) + 1
