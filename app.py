@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits.canvas_fix import keep_toolbar_clear
-from digits.charts import results_csv
-from digits.preprocess import UPLOAD_TYPES
-from digits.recognize import recognize, recognize_file
-from digits.ui import classifier_or_stop, model_sidebar, show_result
+from digits.network.recognize import recognize, recognize_file
+from digits.reading.decode import UPLOAD_TYPES
+from digits.ui.canvas_fix import keep_toolbar_clear
+from digits.ui.charts import results_csv
+from digits.ui.widgets import classifier_or_stop, model_sidebar, show_result
 
 CANVAS_SIZE = 280
 #: MNIST strokes are about a seventh of the digit's height: ~25 px for a digit drawn 200 px tall.

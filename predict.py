@@ -25,7 +25,7 @@ import sys
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    from digits.classifier import DEFAULT_MODEL
+    from digits.network.classifier import default_model
 
     p = argparse.ArgumentParser(
         description="Read handwritten digits from image files.",
@@ -33,7 +33,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, webp, bmp, gif…)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file (JSON Lines)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="the .keras model; its card is the .json beside it")
+    p.add_argument("--model", default=str(default_model()), help="the .keras model; its card is the .json beside it")
     return p.parse_args(argv)
 
 
@@ -53,8 +53,8 @@ def describe(path: str, fields: dict) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from digits.classifier import Classifier, ModelCardError
-    from digits.recognize import recognize_file
+    from digits.network.classifier import Classifier, ModelCardError
+    from digits.network.recognize import recognize_file
 
     try:
         classifier = Classifier(args.model)

@@ -48,8 +48,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from digits.data import DataError
-    from digits.training import train
+    from digits.datasets.mnist import DataError
+    from digits.training.loop import train
 
     try:
         card = train(

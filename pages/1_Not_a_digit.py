@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits.charts import comparison_chart, enlarge, score_chart
-from digits.detector import SCORE_NAMES, load_score_samples
-from digits.gallery import non_digit_photos
-from digits.preprocess import UPLOAD_TYPES
-from digits.recognize import recognize, recognize_file
-from digits.ui import classifier_or_stop, load_baseline, model_sidebar, show_verdict
+from digits.network.detector import SCORE_NAMES
+from digits.network.recognize import recognize, recognize_file
+from digits.reading.decode import UPLOAD_TYPES
+from digits.ui.charts import comparison_chart, enlarge, score_chart
+from digits.ui.gallery import non_digit_photos
+from digits.ui.score_samples import load_score_samples
+from digits.ui.widgets import classifier_or_stop, load_baseline, model_sidebar, show_verdict
+from digits.ui.wording import EVALUATION_COMMAND
 
 EXPLANATION = r"""
 A digit classifier ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
@@ -86,10 +88,15 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
 
 
 def show_distributions(classifier) -> None:
-    samples = load_score_samples()
     detector = classifier.detector
-    if samples is None or detector is None or samples.get("score") != detector.score_name:
-        st.info("No score distributions for this model yet: run `python -m digits.evaluate_ood` to measure them.")
+    if detector is None:
+        st.info("This model has no 'not a digit' detector, so there are no score distributions to show.")
+        return
+    samples, problem = load_score_samples(classifier.card["sha256"])
+    if samples is not None and samples.get("score") != detector.score_name:
+        samples, problem = None, "the score samples are of another score than the detector's"
+    if samples is None:
+        st.info(f"No score distributions for this model: {problem}. Measure them with `{EVALUATION_COMMAND}`.")
         return
     st.altair_chart(
         score_chart(samples["sets"], detector.threshold, SCORE_NAMES[detector.score_name]),
@@ -98,7 +105,7 @@ def show_distributions(classifier) -> None:
     st.caption(
         f"The {SCORE_NAMES[detector.score_name]} score of MNIST test digits and of out-of-distribution sets, "
         "all through the upload preprocessing; the dashed line is the threshold. "
-        f"Measured by `python -m digits.evaluate_ood` ({samples.get('note', '')})."
+        f"Measured by `{EVALUATION_COMMAND}` ({samples.get('note', '')})."
     )
 
 
@@ -118,7 +125,9 @@ def main() -> None:
     st.header("How far from a digit? The score, set by set")
     show_distributions(classifier)
 
-    baseline = load_baseline()
+    baseline, baseline_problem = load_baseline()
+    if baseline is None:
+        st.warning(f"The plain network is not shown beside Digit Canvas: {baseline_problem}")
 
     st.header("Your own pictures")
     files = st.file_uploader("Upload anything that is not a digit", type=UPLOAD_TYPES, accept_multiple_files=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="session")
 def mnist():
     """``(x_train, y_train), (x_test, y_test)`` of the real MNIST; skipped nowhere: CI has the data."""
-    from digits.data import load_mnist
+    from digits.datasets.mnist import load_mnist
 
     return load_mnist(mnist_dir())
 
@@ -30,7 +31,7 @@ def mnist_test(mnist):
 
 @pytest.fixture(scope="session")
 def classifier():
-    from digits.classifier import Classifier
+    from digits.network.classifier import Classifier
 
     return Classifier()
 
@@ -39,3 +40,17 @@ def classifier():
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch):
+    """A folder of models the app reads instead of model/: a copy of the committed one."""
+    for path in (ROOT / "model").iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    monkeypatch.setenv("DIGIT_CANVAS_MODEL_DIR", str(tmp_path))
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    yield tmp_path
+    st.cache_resource.clear()

@@ -30,6 +30,13 @@ def crop_digit(digit: np.ndarray) -> np.ndarray:
 
 def string_on_paper(digits: list[np.ndarray], height: int = 80, gap: int = 8, margin: int = 30) -> np.ndarray:
     """MNIST digits side by side, ``gap`` px apart, dark on white paper. Returns (H, W) uint8."""
+    return string_with_columns(digits, height, gap, margin)[0]
+
+
+def string_with_columns(
+    digits: list[np.ndarray], height: int = 80, gap: int = 8, margin: int = 30
+) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """:func:`string_on_paper`, and each digit's columns ``(x0, x1)`` (x1 exclusive), left to right."""
     from skimage.transform import resize
 
     pieces = []
@@ -38,8 +45,23 @@ def string_on_paper(digits: list[np.ndarray], height: int = 80, gap: int = 8, ma
         pieces.append(resize(c, (height, max(1, round(c.shape[1] * height / c.shape[0]))), order=1))
     width = sum(p.shape[1] for p in pieces) + gap * (len(pieces) - 1) + 2 * margin
     page = np.ones((height + 2 * margin, width), np.float32)
-    x = margin
+    x, columns = margin, []
     for p in pieces:
         page[margin : margin + height, x : x + p.shape[1]] -= p
+        columns.append((x, x + p.shape[1]))
         x += p.shape[1] + gap
-    return (np.clip(page, 0, 1) * 255).astype(np.uint8)
+    return (np.clip(page, 0, 1) * 255).astype(np.uint8), columns
+
+
+def corr(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two arrays' pixels."""
+    return float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])
+
+
+def png_bytes(img, **kw) -> bytes:
+    """A PIL image encoded in memory (PNG unless ``format=`` says otherwise)."""
+    import io
+
+    buf = io.BytesIO()
+    img.save(buf, format=kw.pop("format", "PNG"), **kw)
+    return buf.getvalue()

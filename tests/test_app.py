@@ -25,7 +25,7 @@ def test_draw_page_runs_and_shows_the_model_card(classifier):
 
 
 def test_not_a_digit_page_reads_every_photo(classifier):
-    from digits.gallery import non_digit_photos
+    from digits.ui.gallery import non_digit_photos
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Not_a_digit.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
@@ -49,10 +49,7 @@ def test_not_a_digit_page_reads_every_photo(classifier):
 
 
 def test_missing_model_is_explained(tmp_path, monkeypatch):
-    import digits.classifier
-
-    monkeypatch.setattr(digits.classifier, "DEFAULT_MODEL", tmp_path / "mnist_cnn.keras")
-    monkeypatch.setattr(digits.classifier.Classifier.__init__, "__defaults__", (tmp_path / "mnist_cnn.keras",))
+    monkeypatch.setenv("DIGIT_CANVAS_MODEL_DIR", str(tmp_path))  # an empty folder of models
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception

@@ -2,13 +2,16 @@
 
 They draw digits with the mouse and read the "Prediction" metric, start a stroke in each corner of
 the canvas by mouse and by touch (phone-sized viewport, Chromium's Input.dispatchTouchEvent), upload
-files, and open the non-digit page. Screenshots go to docs/screenshots/ (shown in the README).
+files, and open the non-digit page. Screenshots go to tests/artifacts/screenshots/ (ignored by git), so
+that the tests leave the tracked tree unchanged; with UPDATE_SCREENSHOTS=1 they are also copied to
+docs/screenshots/ (shown in the README).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,7 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+PUBLISHED = ROOT / "docs" / "screenshots"
 
 # Playwright's CSS selectors pierce the canvas component's open shadow root.
 UPPER_CANVAS = "canvas.dc-canvas.upper-canvas"
@@ -59,6 +63,16 @@ TIMEOUT_S = 30
 
 if not Path(CHROMIUM).exists() and not os.environ.get("CI"):  # in CI a missing browser fails the tests
     pytestmark = [pytestmark, pytest.mark.skip(reason=f"needs Debian's chromium at {CHROMIUM}")]
+
+
+def screenshot(page, name: str, full_page: bool = False) -> None:
+    """Save a screenshot of ``page`` under tests/artifacts/screenshots/; with UPDATE_SCREENSHOTS=1 also
+    copy it to docs/screenshots/, where the README shows it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), full_page=full_page)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(path, PUBLISHED / name)
 
 
 def _free_port() -> int:
@@ -236,7 +250,7 @@ def test_draw_one_and_seven(page, app_url):
         mouse_stroke(page, stroke)
     assert wait_for_prediction(page, "7") == "7"
     assert page.locator(VERDICT).first.inner_text() == "digit"  # the detector's verdict, beside it
-    page.screenshot(path=str(SCREENSHOTS / "draw.png"), full_page=True)
+    screenshot(page, "draw.png", full_page=True)
     # Undo removes the stroke: back to nothing to read.
     page.locator(UNDO).click()
     wait_for(page, lambda: prediction(page) is None, "a blank canvas after undo")
@@ -248,7 +262,7 @@ def test_draw_forty_two(page, app_url):
         mouse_stroke(page, stroke)
         page.wait_for_timeout(400)
     assert wait_for_prediction(page, "42") == "42"
-    page.screenshot(path=str(SCREENSHOTS / "number.png"), full_page=True)
+    screenshot(page, "number.png", full_page=True)
 
 
 def test_toolbar_sits_clear_of_the_canvas(page, app_url):
@@ -276,7 +290,7 @@ def test_touch_stroke_from_every_corner(phone, app_url):
             clear(phone)
         touch_stroke(cdp, phone, points)
         assert wait_for_prediction(phone) is not None, corner
-    phone.screenshot(path=str(SCREENSHOTS / "phone.png"), full_page=True)
+    screenshot(phone, "phone.png", full_page=True)
 
 
 def test_upload(page, app_url, tmp_path, mnist_test):
@@ -295,17 +309,17 @@ def test_upload(page, app_url, tmp_path, mnist_test):
     wait_for(page, lambda: page.locator(PREDICTION).count() == 2 and error.count() == csv.count() == 1, "the results")
     assert page.locator(PREDICTION).all_inner_texts() == [str(y[0]), str(y[1])]
     assert page.locator('[data-testid="stException"]').count() == 0
-    page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
+    screenshot(page, "upload.png", full_page=True)
 
 
 def test_not_a_digit_page(page, app_url):
-    from digits.gallery import non_digit_photos
+    from digits.ui.gallery import non_digit_photos
 
     page.goto(f"{app_url}/Not_a_digit")
     wait_for(page, lambda: page.locator(PREDICTION).count() == len(non_digit_photos()), "the gallery")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("always add up to 1").count() >= 1
-    page.screenshot(path=str(SCREENSHOTS / "not_a_digit.png"), full_page=True)
+    screenshot(page, "not_a_digit.png", full_page=True)
     assert np.all([v in "0123456789" for v in page.locator(PREDICTION).all_inner_texts()])
     verdicts = page.locator(VERDICT).all_inner_texts()
     assert len(verdicts) == len(non_digit_photos()) and set(verdicts) <= {"digit", "not a digit"}
@@ -316,5 +330,5 @@ def test_not_a_digit_page(page, app_url):
     first = next(iter(non_digit_photos()))
     page.get_by_role("heading", name=first).evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)  # let the charts that came into view finish drawing
-    page.screenshot(path=str(SCREENSHOTS / "side_by_side.png"))
+    screenshot(page, "side_by_side.png")
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= len(non_digit_photos()) + 1

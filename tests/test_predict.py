@@ -9,9 +9,9 @@ import sys
 import pytest
 from PIL import Image
 
-from digits.card import read_card
-from digits.classifier import DEFAULT_MODEL
-from digits.outliers import photo
+from digits.datasets.photos import photo
+from digits.network.card import read_card
+from digits.network.classifier import default_model
 
 from conftest import ROOT
 from helpers import on_paper
@@ -44,7 +44,7 @@ def files(tmp_path_factory, mnist_test):
 def test_json_lines(files):
     paths, y = files
     order = ["digit0", "blank", "broken", "digit1", "missing", "digit2", "cat"]
-    card = read_card(DEFAULT_MODEL)
+    card = read_card(default_model())
     temperature, threshold = card["calibration"]["temperature"], card["ood"]["threshold"]
     proc = run_predict("--json", *(paths[k] for k in order))
     assert proc.returncode == 1  # some files failed

@@ -1,0 +1,70 @@
+"""Speed of one reading, as the app does it: preprocessing, the network, the whole of it.
+
+Prints median times over repeated runs for a 280x280 canvas drawing, a 4-digit string and a
+12-megapixel photo of a page, so that the cost of each step is visible (the figures go in the
+README; there are no timed tests).
+
+Usage:
+    python -m digits.evaluation.benchmark_speed --data-dir ../shared/data/mnist
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def median_ms(fn, repeat: int) -> float:
+    """Median wall time of ``fn()`` in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(times)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
+    p.add_argument("--repeat", type=int, default=20, help="timed runs per figure")
+    args = p.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from skimage.transform import resize
+
+    from digits.evaluation.robustness import build_set, source_split
+    from digits.network.classifier import Classifier
+    from digits.network.recognize import recognize
+    from digits.reading.prepare import prepare
+
+    classifier = Classifier()
+    images, labels = source_split("test", args.data_dir)
+    samples = build_set(images, labels, n_per_variant=1, n_strings_per_length=1, seed=0)
+    canvas = samples["canvas"][0].image
+    string = next(s.image for s in samples["strings"] if len(s.label) == 4)
+    photo = (resize(samples["photo"][0].image, (3000, 4000), order=1) * 255).astype(np.uint8)
+    x1 = np.zeros((1, 28, 28, 1), np.float32)
+
+    rows = [
+        ("network, one 28x28 image (traced tf.function)", lambda: classifier.logits(x1)),
+        ("network, one image with `model.predict` (for comparison)", lambda: classifier.model.predict(x1, verbose=0)),
+    ]
+    for name, picture in (("canvas 280x280", canvas), ("4-digit string", string), ("photo 4000x3000", photo)):
+        rows.append((f"preprocessing, {name}", lambda p=picture: prepare(p)))
+        rows.append((f"whole reading, {name}", lambda p=picture: recognize(p, classifier)))
+    print("| step | median time |\n| --- | ---: |")
+    for name, fn in rows:
+        print(f"| {name} | {median_ms(fn, args.repeat):.1f} ms |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

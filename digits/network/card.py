@@ -1,0 +1,170 @@
+"""The model card: a JSON file beside the model that records how it was made and what it scores.
+
+The card carries the training configuration (as nanoGPT's checkpoints do), the measured figures,
+and the SHA-256 of the ``.keras`` file as saved. Loading code refuses a card whose hash does not
+match the model, so figures shown in the app always describe the model that answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+#: The folder of trained models, at the top of the project.
+MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "model"
+MODEL_FILE = "mnist_cnn.keras"
+CARD_FILE = "mnist_cnn.json"
+#: The plain network (trained on digits only, no outlier exposure), kept for the non-digit page's
+#: demonstration of a confidently wrong softmax.
+BASELINE_FILE = "baseline_cnn.keras"
+#: Score samples per evaluation set, for the non-digit page's chart (written by
+#: ``python -m digits.evaluation.evaluate_ood``), tied to the app's model by its SHA-256.
+SCORES_FILE = "ood_scores.json"
+#: Name of the penultimate layer (the model contract: feature-space scores read it).
+FEATURES_LAYER = "features"
+#: The figures every card must hold (the app shows them), each a finite number at least this.
+REQUIRED_FIGURES = {"test_accuracy": 0, "val_accuracy": 0, "parameters": 1, "epochs": 1, "training_seconds": 0}
+#: How to mend a damaged card; said with every card error.
+RESTORE = (
+    "Restore the committed model with `git checkout model/`, or refit the card's calibration and "
+    "detector with `python -m digits.training.calibration --data-dir DIR --model PATH`."
+)
+
+
+class ModelCardError(RuntimeError):
+    """Raised when the model or its card is missing, unreadable, damaged, or they do not match.
+
+    The message is one line for a user: what is wrong, and how to restore the card.
+    """
+
+
+def card_error(path: str | os.PathLike, problem: str) -> ModelCardError:
+    """The one error for a damaged card: ``problem`` (what is wrong) and :data:`RESTORE`."""
+    return ModelCardError(f"The model card {Path(path).name} is damaged: {problem}. {RESTORE}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_card(card: Any, path: str | os.PathLike) -> dict[str, Any]:
+    """Check the parts of a card that every reader relies on.
+
+    Args:
+        card: the parsed JSON.
+        path: the card's path, for the message.
+
+    Returns:
+        ``card``, unchanged.
+
+    Raises:
+        ModelCardError: not a JSON object; a figure of :data:`REQUIRED_FIGURES` missing, not a
+            finite number or below its minimum; a ``config`` that is not an object, or outlier-exposure
+            settings without a numeric ``pool`` and ``weight``. (The fitted sections, ``calibration`` and ``ood``,
+            are checked by :func:`check_temperature` and
+            :meth:`digits.network.detector.Detector.from_card`, so that the calibration command can
+            refit a card whose fitted sections are damaged.)
+    """
+    if not isinstance(card, dict):
+        raise card_error(path, f"it holds a JSON {type(card).__name__}, not an object")
+    for key, low in REQUIRED_FIGURES.items():
+        if key not in card:
+            raise card_error(path, f"'{key}' is missing")
+        if not _is_number(card[key]) or card[key] < low:
+            raise card_error(path, f"'{key}' is {card[key]!r}, not a number of at least {low}")
+    config = card.get("config", {})
+    if not isinstance(config, dict):
+        raise card_error(path, "'config' is not an object")
+    oe = config.get("outlier_exposure")
+    if oe is not None and not (isinstance(oe, dict) and all(_is_number(oe.get(k)) for k in ("pool", "weight"))):
+        raise card_error(path, "its outlier-exposure settings lack a numeric 'pool' and 'weight'")
+    return card
+
+
+def check_temperature(card: dict[str, Any], path: str | os.PathLike) -> float:
+    """The card's softmax temperature (1.0 when it has none).
+
+    Raises:
+        ModelCardError: ``calibration`` is not an object, or its ``temperature`` is not a positive
+            finite number.
+    """
+    calibration = card.get("calibration", {})
+    if not isinstance(calibration, dict):
+        raise card_error(path, "'calibration' is not an object")
+    t = calibration.get("temperature", 1.0)
+    if not _is_number(t) or t <= 0:
+        raise card_error(path, f"the temperature is {t!r}, not a positive number")
+    return float(t)
+
+
+def sha256_file(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 digest (64 lowercase characters) of a file's bytes.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def card_path_for(model_path: str | os.PathLike) -> Path:
+    """The card's path for a model file: same folder and stem, ``.json`` suffix."""
+    return Path(model_path).with_suffix(".json")
+
+
+def write_card(model_path: str | os.PathLike, card: dict[str, Any]) -> Path:
+    """Write ``card`` beside the model with the model file's current SHA-256 added as ``sha256``.
+
+    Returns:
+        The card's path.
+    """
+    card = dict(card, sha256=sha256_file(model_path), model_file=Path(model_path).name)
+    path = card_path_for(model_path)
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    return path
+
+
+def read_card(model_path: str | os.PathLike, verify: bool = True) -> dict[str, Any]:
+    """Read and (by default) verify the card of ``model_path``.
+
+    Args:
+        model_path: path of the ``.keras`` file.
+        verify: check that the card's ``sha256`` equals the model file's hash.
+
+    Returns:
+        The card as a dict.
+
+    Raises:
+        ModelCardError: model or card missing, card not valid JSON, hash mismatch, or a card that
+            fails :func:`check_card`.
+    """
+    model_path = Path(model_path)
+    path = card_path_for(model_path)
+    if not model_path.is_file():
+        raise ModelCardError(
+            f"No trained model at {model_path}. Train one with `python train.py --data-dir DIR` "
+            "(see the README), or restore model/ from the repository."
+        )
+    if not path.is_file():
+        raise ModelCardError(f"The model card {path} is missing; retrain, or restore model/ from the repository.")
+    try:
+        card = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise card_error(path, f"it cannot be read as JSON ({' '.join(str(e).split())})") from e
+    check_card(card, path)
+    if verify:
+        actual = sha256_file(model_path)
+        if card.get("sha256") != actual:
+            raise ModelCardError(
+                f"The model card {path.name} does not match {model_path.name} (SHA-256 {actual[:12]}… "
+                f"vs the card's {str(card.get('sha256'))[:12]}…): the model was changed without its card. "
+                "Restore both with `git checkout model/`, or retrain with train.py."
+            )
+    return card

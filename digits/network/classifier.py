@@ -1,0 +1,205 @@
+"""The trained classifier: load the committed model with its card, run it, apply the softmax.
+
+The saved model outputs logits; the softmax (with a temperature, 1 unless the card gives another)
+is applied here, so calibration and logit-based scores can use the raw logits.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import special
+
+from digits.network.card import (
+    BASELINE_FILE,
+    FEATURES_LAYER,
+    MODEL_DIR,
+    MODEL_FILE,
+    ModelCardError,
+    card_error,
+    card_path_for,
+    check_temperature,
+    read_card,
+)
+from digits.network.detector import Detector
+
+#: Environment variable naming another folder of trained models than the project's ``model/``.
+MODEL_DIR_ENV = "DIGIT_CANVAS_MODEL_DIR"
+
+
+def model_dir() -> Path:
+    """The folder of trained models: ``$DIGIT_CANVAS_MODEL_DIR`` if set, else the project's ``model/``."""
+    return Path(os.environ.get(MODEL_DIR_ENV) or MODEL_DIR)
+
+
+def default_model() -> Path:
+    """The app's network, ``mnist_cnn.keras`` in :func:`model_dir`."""
+    return model_dir() / MODEL_FILE
+
+
+def baseline_model() -> Path:
+    """The plain network, ``baseline_cnn.keras`` in :func:`model_dir`."""
+    return model_dir() / BASELINE_FILE
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax over the last axis, ``exp(z / T) / sum(exp(z / T))`` (``scipy.special.softmax``).
+
+    Args:
+        logits: (..., K) float array.
+        temperature: T > 0; T > 1 softens, T < 1 sharpens (Guo et al. 2017, "On calibration
+            of modern neural networks").
+
+    Returns:
+        (..., K) float64 probabilities in [0, 1] that sum to 1 over the last axis.
+
+    Raises:
+        ValueError: ``temperature`` is not positive.
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    return special.softmax(np.asarray(logits, dtype=np.float64) / temperature, axis=-1)
+
+
+@dataclass
+class Reading:
+    """The classifier's reading of one 28x28 image.
+
+    Attributes:
+        label: the most probable digit, 0-9.
+        confidence: its probability at the card's temperature (calibrated), in [0, 1].
+        probabilities: (10,) float64 at the card's temperature, summing to 1.
+        logits: (10,) float32 raw logits.
+        raw_confidence: the top softmax probability at temperature 1, in [0, 1].
+        ood_score: the detector's score (higher = less like a digit), None without a detector.
+        is_digit: the detector's verdict (score at or under the threshold), None without one.
+    """
+
+    label: int
+    confidence: float
+    probabilities: np.ndarray
+    logits: np.ndarray
+    raw_confidence: float
+    ood_score: float | None = None
+    is_digit: bool | None = None
+
+    def raw_probabilities(self) -> np.ndarray:
+        """(10,) softmax probabilities at temperature 1 (uncalibrated)."""
+        return softmax(self.logits)
+
+
+class Classifier:
+    """The committed CNN with its model card.
+
+    Attributes:
+        card: the model card (a dict; see :mod:`digits.network.card`).
+        temperature: the card's softmax temperature (1.0 when it has none), > 0.
+        detector: the card's "not a digit" detector, or None when it has none.
+
+    Args:
+        model_path: the ``.keras`` file; its card is the ``.json`` beside it. Default:
+            :func:`default_model`.
+        calibrated: use the card's fitted sections (temperature and detector). False gives the raw
+            network (temperature 1, no detector) whatever those sections hold: what the calibration
+            command fits.
+
+    Raises:
+        ModelCardError: the model or card is missing, unreadable or damaged (see
+            :func:`digits.network.card.check_card` and :meth:`Detector.from_card`), or the card's
+            SHA-256 does not match the model file. The message is one line.
+    """
+
+    def __init__(self, model_path: str | os.PathLike | None = None, calibrated: bool = True):
+        self.model_path = Path(model_path) if model_path is not None else default_model()
+        card = read_card(self.model_path)
+        if not calibrated:
+            card = {k: v for k, v in card.items() if k not in ("calibration", "ood")}
+        self.card: dict[str, Any] = card
+        self.temperature = check_temperature(card, card_path_for(self.model_path))
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import keras
+        import tensorflow as tf
+
+        try:
+            self.model = keras.models.load_model(self.model_path, compile=False)
+        except Exception as e:
+            raise ModelCardError(f"cannot load {self.model_path}: {' '.join(str(e).split())[:200]}") from e
+        spec = tf.TensorSpec((None, 28, 28, 1), tf.float32)
+        both = keras.Model(self.model.inputs, [self.model.get_layer(FEATURES_LAYER).output, self.model.outputs[0]])
+        self._forward = tf.function(lambda x: both(x, training=False), input_signature=[spec])
+        self._forward(np.zeros((1, 28, 28, 1), np.float32))  # trace once, now
+        try:
+            self.detector = Detector.from_card(self.card)
+        except ValueError as e:
+            raise card_error(card_path_for(self.model_path), str(e)) from e
+        units = self.model.get_layer(FEATURES_LAYER).units
+        if self.detector is not None and self.detector.mahalanobis.dim != units:
+            raise card_error(
+                card_path_for(self.model_path),
+                f"its Mahalanobis parameters have {self.detector.mahalanobis.dim} dimensions, the network's "
+                f"'{FEATURES_LAYER}' layer {units}",
+            )
+
+    @property
+    def outlier_exposure(self) -> dict[str, Any] | None:
+        """The card's outlier-exposure settings (``weight``, ``pool``, ...), None for a network
+        trained on digits alone."""
+        return self.card.get("config", {}).get("outlier_exposure")
+
+    def forward(self, images: np.ndarray, batch_size: int = 512) -> tuple[np.ndarray, np.ndarray]:
+        """Penultimate-layer features and raw logits for a batch.
+
+        Args:
+            images: (N, 28, 28) or (N, 28, 28, 1) float in [0, 1], ink = 1.
+            batch_size: images per forward pass.
+
+        Returns:
+            ``(features, logits)``: (N, 128) and (N, 10) float32.
+
+        Raises:
+            ValueError: wrong shape.
+        """
+        x = np.asarray(images, dtype=np.float32)
+        if x.ndim == 3:
+            x = x[..., None]
+        if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+            raise ValueError(f"expected (N, 28, 28[, 1]) images, got shape {x.shape}")
+        if len(x) == 0:
+            return np.zeros((0, self.model.get_layer(FEATURES_LAYER).units), np.float32), np.zeros((0, 10), np.float32)
+        parts = [self._forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        return np.concatenate([f.numpy() for f, _ in parts]), np.concatenate([z.numpy() for _, z in parts])
+
+    def logits(self, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
+        """(N, 10) float32 raw logits for (N, 28, 28[, 1]) images; see :meth:`forward`."""
+        return self.forward(images, batch_size)[1]
+
+    def read(self, image: np.ndarray, temperature: float | None = None) -> Reading:
+        """Classify one (28, 28) float image in [0, 1]; see :class:`Reading`."""
+        return self.read_batch(np.asarray(image)[None], temperature)[0]
+
+    def read_batch(self, images: np.ndarray, temperature: float | None = None) -> list[Reading]:
+        """Classify (N, 28, 28) float images in [0, 1] in one forward pass; one :class:`Reading` each,
+        with the out-of-distribution verdict when the card has a detector."""
+        features, logits = self.forward(images)
+        t = self.temperature if temperature is None else temperature
+        probs, raw = softmax(logits, t), softmax(logits)
+        scores = self.detector.score(logits, features) if self.detector else [None] * len(logits)
+        return [
+            Reading(
+                label=int(np.argmax(p)),
+                confidence=float(p.max()),
+                probabilities=p,
+                logits=z,
+                raw_confidence=float(r.max()),
+                ood_score=None if sc is None else float(sc),
+                is_digit=None if sc is None else self.detector.accepts(sc),
+            )
+            for p, r, z, sc in zip(probs, raw, logits, scores, strict=True)
+        ]
+
+
+__all__ = ["Classifier", "ModelCardError", "Reading", "baseline_model", "default_model", "model_dir", "softmax"]

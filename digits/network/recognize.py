@@ -1,0 +1,139 @@
+"""From a picture to an answer: preprocessing plus the classifier, shared by the app and the CLI."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from digits.network.classifier import Classifier, Reading
+from digits.reading.decode import ImageError, load_image
+from digits.reading.prepare import Digit, prepare
+
+
+@dataclass
+class DigitResult:
+    """One digit: what the network saw (``digit``) and what it read (``reading``)."""
+
+    digit: Digit
+    reading: Reading
+
+
+@dataclass
+class Result:
+    """The reading of a picture: as one digit, and digit by digit.
+
+    Attributes:
+        whole: the picture read as one digit, or None when there is nothing to read.
+        digits: each digit found, left to right (empty when blank).
+    """
+
+    whole: DigitResult | None
+    digits: list[DigitResult] = field(default_factory=list)
+
+    @property
+    def blank(self) -> bool:
+        return self.whole is None
+
+    def read_whole_with(self, classifier: Classifier | None) -> Reading | None:
+        """Another network's reading of the same 28x28 image (the picture read as one digit),
+        for side-by-side comparisons; None when the picture is blank or ``classifier`` is None."""
+        return None if self.whole is None or classifier is None else classifier.read(self.whole.digit.image)
+
+    @property
+    def number(self) -> str:
+        """The digits read left to right, e.g. "504192"; "" when there are none."""
+        return "".join(str(d.reading.label) for d in self.digits)
+
+    def to_json(self, temperature: float = 1.0) -> dict[str, Any]:
+        """The fields of ``predict.py --json`` (without ``file``).
+
+        ``label``, ``confidence`` and ``probabilities`` (10 floats, calibrated at ``temperature``)
+        read the whole picture as one digit, with ``raw_confidence`` (temperature 1), ``is_digit``
+        and ``ood_score`` (higher = less like a digit); ``number`` is the digits read left to right
+        ("" when none); ``digits`` lists ``{"label", "confidence", "box": [x0, y0, x1, y1],
+        "is_digit", "ood_score"}`` in input pixels. A blank picture gives None for the reading,
+        ``is_digit`` False and ``ood_score`` None.
+        """
+        if self.whole is None:
+            return {
+                "label": None,
+                "confidence": None,
+                "probabilities": None,
+                "raw_confidence": None,
+                "temperature": temperature,
+                "is_digit": False,
+                "ood_score": None,
+                "number": "",
+                "digits": [],
+            }
+        r = self.whole.reading
+        return {
+            "label": r.label,
+            "confidence": _round(r.confidence),
+            "probabilities": [_round(p) for p in r.probabilities],
+            "raw_confidence": _round(r.raw_confidence),
+            "temperature": temperature,
+            "is_digit": r.is_digit,
+            "ood_score": _round(r.ood_score),
+            "number": self.number,
+            "digits": [
+                {
+                    "label": d.reading.label,
+                    "confidence": _round(d.reading.confidence),
+                    "box": list(d.digit.box),
+                    "is_digit": d.reading.is_digit,
+                    "ood_score": _round(d.reading.ood_score),
+                }
+                for d in self.digits
+            ],
+        }
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+def recognize(img: Image.Image | np.ndarray, classifier: Classifier) -> Result:
+    """Preprocess a picture (see :func:`digits.reading.prepare.prepare`) and classify it, whole and
+    digit by digit, in one batch.
+
+    Args:
+        img: a PIL image or an array accepted by :func:`digits.reading.ink.to_grayscale`.
+        classifier: the loaded model.
+
+    Returns:
+        :class:`Result`; ``blank`` when there is nothing to read.
+    """
+    prepared = prepare(img)
+    if prepared.blank:
+        return Result(None, [])
+    digits = [prepared.whole, *prepared.digits]
+    readings = classifier.read_batch(np.stack([d.image for d in digits]))
+    results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
+    return Result(results[0], results[1:])
+
+
+def recognize_file(source, classifier: Classifier) -> tuple[Result | None, str | None]:
+    """Decode and recognize one file, never raising for bad input.
+
+    Args:
+        source: encoded bytes, a path or a binary file object (see
+            :func:`digits.reading.decode.load_image`).
+        classifier: the loaded model.
+
+    Returns:
+        ``(result, None)`` on success, or ``(None, reason)`` with a one-line reason for a user
+        when the file is not a readable image (or, as a last resort, when processing it failed;
+        that case is also logged with its traceback).
+    """
+    try:
+        return recognize(load_image(source), classifier), None
+    except ImageError as e:
+        return None, str(e)
+    except Exception as e:
+        logging.getLogger(__name__).exception("processing failed")
+        return None, f"could not process this image ({type(e).__name__})"

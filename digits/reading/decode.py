@@ -1,0 +1,91 @@
+"""Decode a picture: bytes, a path or a file object to a PIL image, within the upload limits.
+
+The first stage of the reading pipeline. EXIF orientation is applied (``ImageOps.exif_transpose``),
+an animation gives its first frame, and Pillow's decompression-bomb guard is set to
+:data:`MAX_PIXELS`, so that a file that claims a huge image is refused before it is decoded.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: Largest image accepted, in pixels (width x height). Pillow's decompression-bomb guard is set to
+#: this: a bigger image is refused before it is decoded.
+MAX_PIXELS = 50_000_000
+#: Largest file accepted, in bytes (the app's upload limit in .streamlit/config.toml is the same).
+MAX_FILE_BYTES = 25 * 1024 * 1024
+#: File types offered for upload (Pillow reads each of them).
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class ImageError(ValueError):
+    """Raised for input that is not a readable image; the message is one line, fit for a user."""
+
+
+def load_image(source: bytes | str | os.PathLike | io.IOBase | Image.Image) -> Image.Image:
+    """Decode an image file fully, with EXIF orientation applied.
+
+    Args:
+        source: encoded bytes, a path, a binary file object, or an already-open PIL image.
+
+    Returns:
+        A loaded ``PIL.Image.Image`` (first frame for animations), upright per its EXIF tag.
+
+    Raises:
+        ImageError: empty, truncated, unreadable, not an image, larger than
+            :data:`MAX_FILE_BYTES` or :data:`MAX_PIXELS`.
+    """
+    if isinstance(source, Image.Image):
+        img = source
+    else:
+        if isinstance(source, (bytes, bytearray)):
+            data = bytes(source)
+        elif isinstance(source, (str, os.PathLike)):
+            try:
+                if os.path.getsize(source) > MAX_FILE_BYTES:
+                    raise ImageError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+                with open(source, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                raise ImageError(f"cannot read file: {e.strerror or e}") from e
+        else:
+            data = source.read(MAX_FILE_BYTES + 1)
+        if not data:
+            raise ImageError("the file is empty")
+        if len(data) > MAX_FILE_BYTES:
+            raise ImageError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        try:
+            img = Image.open(io.BytesIO(data))
+            # Pillow only warns between MAX_PIXELS and twice that; this check refuses them all.
+            if img.width * img.height > MAX_PIXELS:
+                raise ImageError(
+                    f"image is too large ({img.width}x{img.height} pixels; the limit is "
+                    f"{MAX_PIXELS // 1_000_000} megapixels)"
+                )
+            img.seek(0)
+            img.load()
+        except ImageError:
+            raise
+        except Image.DecompressionBombError as e:
+            raise ImageError(f"image is too large (limit {MAX_PIXELS // 1_000_000} megapixels)") from e
+        except UnidentifiedImageError as e:
+            raise ImageError("not an image file Pillow can read (png, jpg, webp, bmp, gif…)") from e
+        except (OSError, SyntaxError, ValueError, EOFError) as e:
+            raise ImageError(f"the image is damaged or truncated ({_one_line(e)})") from e
+    if img.width < 1 or img.height < 1:
+        raise ImageError("the image has no pixels")
+    try:
+        img = ImageOps.exif_transpose(img)
+    except Exception as e:  # noqa: BLE001 - a bad EXIF block must not sink an otherwise good image
+        warnings.warn(f"ignored unreadable EXIF data: {_one_line(e)}", stacklevel=2)
+    return img
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__

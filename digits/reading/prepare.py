@@ -1,0 +1,149 @@
+"""Prepare a picture for the network: ink, then digits, then each digit normalised like MNIST.
+
+The last stage of the reading pipeline, and the only one the rest of the package needs to call:
+:func:`prepare` runs :func:`digits.reading.ink.extract_ink`, :func:`digits.reading.segment.find_digits`
+and :func:`digits.reading.normalize.normalize_digit`, in that order, for the whole picture (all the
+kept ink read as one digit) and for each digit found. Decoding a file comes before it
+(:func:`digits.reading.decode.load_image`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+from digits.reading.boxes import bounding_box
+from digits.reading.ink import WORK_SIZE, Ink, extract_ink
+from digits.reading.normalize import SIZE, normalize_digit
+from digits.reading.segment import find_digits, group_mask
+
+#: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
+#: whole picture only (see :func:`prepare`).
+STEPS = ("input", "grayscale", "crop", "box20", "centred")
+
+
+@dataclass
+class Digit:
+    """One digit made ready for the classifier.
+
+    Attributes:
+        image: (28, 28) float32 in [0, 1], light ink on dark, centred by mass: the network's input.
+        box: (x0, y0, x1, y1) of the digit in input pixels (x1, y1 exclusive).
+        steps: pictures of each step for display, name (one of :data:`STEPS`) -> 2-D float array
+            in [0, 1] (or an RGB/RGBA uint8 array for "input").
+    """
+
+    image: np.ndarray
+    box: tuple[int, int, int, int]
+    steps: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """A picture made ready for the classifier, read whole and digit by digit.
+
+    Attributes:
+        whole: the picture read as one digit (all the kept ink), or None when blank.
+        digits: each digit found by :func:`digits.reading.segment.find_digits`, left to right.
+        ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
+    """
+
+    whole: Digit | None
+    digits: list[Digit]
+    ink: Ink
+
+    @property
+    def blank(self) -> bool:
+        return self.whole is None
+
+
+def _to_input_box(box: tuple[int, int, int, int], scale: float, shape_in: tuple[int, int]) -> tuple[int, ...]:
+    x0, y0, x1, y1 = box
+    h, w = shape_in
+    return (
+        int(np.floor(x0 * scale)),
+        int(np.floor(y0 * scale)),
+        min(w, int(np.ceil(x1 * scale))),
+        min(h, int(np.ceil(y1 * scale))),
+    )
+
+
+def _input_shape(img: Image.Image | np.ndarray) -> tuple[int, int]:
+    return (img.height, img.width) if isinstance(img, Image.Image) else tuple(np.asarray(img).shape[:2])
+
+
+def _display_input(img: Image.Image | np.ndarray) -> np.ndarray:
+    if isinstance(img, Image.Image):
+        thumb = img.convert("RGBA")
+        thumb.thumbnail((WORK_SIZE, WORK_SIZE))
+        return np.asarray(thumb)
+    return np.asarray(img)
+
+
+def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: dict) -> Digit:
+    """Normalise the ink under ``keep`` (bool mask): soft edges within 2 px of it survive."""
+    near = ndimage.binary_dilation(keep, iterations=2)
+    x0, y0, x1, y1 = bounding_box(keep)
+    crop = np.where(near, ink.ink, 0.0)[y0:y1, x0:x1].astype(np.float32)
+    image, norm_steps = normalize_digit(crop, keep[y0:y1, x0:x1])
+    return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
+
+
+def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Prepared:
+    """Extract the ink, segment it into digits, and normalise the whole and each digit like MNIST.
+
+    Args:
+        img: a PIL image (e.g. from :func:`digits.reading.decode.load_image`) or an array accepted
+            by :func:`digits.reading.ink.to_grayscale`: (H, W), (H, W, 3) or (H, W, 4), uint8 in
+            [0, 255] or float in [0, 1].
+        work_size: see :func:`digits.reading.ink.extract_ink`.
+
+    Returns:
+        :class:`Prepared`. The whole picture's ``steps`` are "input", "grayscale" (light ink on
+        dark, after the polarity decision), "crop", "box20" and "centred"; each digit's are
+        "crop", "box20" and "centred".
+    """
+    ink = extract_ink(img, work_size)
+    labels, groups = find_digits(ink.mask)
+    if not groups:
+        return Prepared(None, [], ink)
+    shape_in = _input_shape(img)
+    keep = group_mask(labels, groups)
+    whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
+    digits = [_digit_from(ink, group_mask(labels, [g]), shape_in, {}) for g in groups]
+    return Prepared(whole, digits, ink)
+
+
+def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:
+    """Read a whole picture as one digit, normalised the way MNIST was.
+
+    Returns:
+        The ``whole`` :class:`Digit` of :func:`prepare`, or None when there is nothing to read
+        (blank canvas, empty or uniform image).
+    """
+    return prepare(img, work_size).whole
+
+
+def prepare_batch(pictures: np.ndarray | Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Run each picture through :func:`preprocess`, as an upload would be.
+
+    Args:
+        pictures: (N, H, W) or (N, H, W, 3) uint8, or a sequence of such pictures.
+
+    Returns:
+        ``(images, kept)``: (M, 28, 28) float32 in [0, 1], the network inputs of the pictures
+        that were not blank, and (N,) bool marking which pictures those were (M = kept.sum()).
+        A blank picture is one the app answers with "nothing to read" before any classifier.
+    """
+    images, kept = [], []
+    for pic in pictures:
+        digit = preprocess(np.asarray(pic))
+        kept.append(digit is not None)
+        if digit is not None:
+            images.append(digit.image)
+    x = np.stack(images).astype(np.float32) if images else np.zeros((0, SIZE, SIZE), np.float32)
+    return x, np.array(kept, dtype=bool)

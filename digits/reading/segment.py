@@ -1,0 +1,207 @@
+"""Split ink into digits: connected components, cleaned and grouped, ordered left to right.
+
+The third stage of the reading pipeline.
+
+The classic approach of document-recognition pipelines (e.g. the segmentation stage of LeCun
+et al. 1998, "Gradient-based learning applied to document recognition", section V): label the
+connected components of the binary ink (8-connectivity), merge the fragments of one character by
+their horizontal overlap, then read the groups from left to right. Before grouping, what is
+clearly not a digit is dropped, but never the only large component:
+
+- specks: components under 2% of the largest one's area (noise, JPEG artefacts, paper grain),
+  unless they lie within a fifth of a digit's height of that digit's ink (a faint stroke that
+  thresholding broke into pieces), which they then rejoin;
+- frames: a component whose bounding box encloses other ink (at least a fifth of its own area)
+  while its own ink lies along the edges of that box (a border drawn around the digit, the edge
+  of a sign);
+- components touching the picture's edge, when another component away from the edge is at least
+  a fifth as large (a shadow, the edge of the paper, a neighbour cut by the frame);
+- small marks: groups under 40% of the tallest group's height and 15% of its area (watermark
+  text in a corner, a stray dot), unless they sit next to a digit, which they then join (the top
+  bar of a 5 that sticks out past its body, a sliver cut off a stroke).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+#: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
+#: height, are pieces of its strokes and stay with it.
+SPECK_REACH = 0.2
+#: Fragments whose x-ranges overlap by at least this fraction of the narrower one are one digit.
+MERGE_OVERLAP = 0.35
+
+
+@dataclass
+class Group:
+    """One digit's ink: a set of connected components.
+
+    Attributes:
+        labels: the component labels (in the label image) that make up the digit.
+        box: (x0, y0, x1, y1) in working pixels (x1, y1 exclusive).
+        area: ink pixels.
+    """
+
+    labels: list[int]
+    box: tuple[int, int, int, int]
+    area: int
+
+    @property
+    def height(self) -> int:
+        return self.box[3] - self.box[1]
+
+    def absorb(self, other: Group) -> None:
+        """Take ``other``'s components into this digit, in place (its box grows to hold them)."""
+        self.labels += other.labels
+        self.box = _union(self.box, other.box)
+        self.area += other.area
+
+
+def _box(sl: tuple[slice, slice]) -> tuple[int, int, int, int]:
+    return sl[1].start, sl[0].start, sl[1].stop, sl[0].stop
+
+
+def _union(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, int, int, int]:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _encloses(outer: tuple[int, ...], inner: tuple[int, ...]) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def _x_overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    overlap = min(a[2], b[2]) - max(a[0], b[0])
+    narrower = min(a[2] - a[0], b[2] - b[0])
+    return overlap / narrower if narrower > 0 else 0.0
+
+
+def _hugs_box_edges(labels: np.ndarray, k: int, box: tuple[int, int, int, int], band: float = 0.15) -> bool:
+    """True when at least 85% of component ``k``'s pixels lie within ``band`` of its box's shorter
+    side from the box's edges: the shape of a frame, not of a digit."""
+    x0, y0, x1, y1 = box
+    ys, xs = np.nonzero(labels[y0:y1, x0:x1] == k)
+    b = band * min(x1 - x0, y1 - y0)
+    near = (xs < b) | (ys < b) | (xs >= (x1 - x0) - b) | (ys >= (y1 - y0) - b)
+    return bool(near.mean() >= 0.85) if near.size else False
+
+
+def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
+    """Segment binary ink into digits, left to right.
+
+    Args:
+        mask: (H, W) bool, the ink pixels (see :func:`digits.reading.ink.extract_ink`).
+
+    Returns:
+        ``(labels, groups)``: the (H, W) int32 component label image (0 = background) and the
+        digit groups ordered by their left edge. Empty when ``mask`` is empty.
+    """
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), int))
+    if n == 0:
+        return labels, []
+    slices = ndimage.find_objects(labels)
+    areas = ndimage.sum_labels(mask, labels, index=np.arange(1, n + 1)).astype(int)
+    comps = {i + 1: (_box(slices[i]), int(areas[i])) for i in range(n)}
+    largest = max(a for _, a in comps.values())
+    specks = {k for k, (_, a) in comps.items() if a < max(4, 0.02 * largest) and a != largest}
+    comps = {k: v for k, v in comps.items() if k not in specks}
+
+    # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
+    for k, (box, area) in list(comps.items()):
+        inside = sum(a for j, (b, a) in comps.items() if j != k and _encloses(box, b))
+        if inside >= 0.2 * area and _hugs_box_edges(labels, k, box):
+            del comps[k]
+
+    # Components cut by the picture's edge give way to a clear digit away from the edge.
+    h, w = mask.shape
+    touching = {k for k, (b, _) in comps.items() if b[0] == 0 or b[1] == 0 or b[2] == w or b[3] == h}
+    inner = [a for k, (_, a) in comps.items() if k not in touching]
+    if inner and touching:
+        biggest_touching = max(comps[k][1] for k in touching)
+        if max(inner) >= 0.2 * biggest_touching:
+            comps = {k: v for k, v in comps.items() if k not in touching}
+
+    # Merge fragments by horizontal overlap, biggest first, so small pieces join their digit.
+    groups: list[Group] = []
+    for k, (box, area) in sorted(comps.items(), key=lambda kv: -kv[1][1]):
+        for g in groups:
+            if _x_overlap(g.box, box) >= MERGE_OVERLAP:
+                g.absorb(Group([k], box, area))
+                break
+        else:
+            groups.append(Group([k], box, area))
+    # Merging can make groups overlap each other; merge again until stable.
+    merged = True
+    while merged and len(groups) > 1:
+        merged = False
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                if _x_overlap(groups[i].box, groups[j].box) >= MERGE_OVERLAP:
+                    groups[i].absorb(groups.pop(j))
+                    merged = True
+                    break
+            if merged:
+                break
+
+    _absorb_fragments(groups)
+    tallest = max(g.height for g in groups)
+    biggest = max(g.area for g in groups)
+    groups = [g for g in groups if g.height >= 0.4 * tallest or g.area >= 0.15 * biggest]
+    _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
+    groups.sort(key=lambda g: g.box[0])
+    return labels, groups
+
+
+def _rejoin_specks(labels: np.ndarray, slices: list, specks: set[int], groups: list[Group], reach: float) -> None:
+    """Give back to a digit, in place, the specks within ``reach`` pixels of its ink: pieces of
+    a stroke that thresholding broke up (faint MNIST strokes, a dashed pen line)."""
+    if not specks or not groups:
+        return
+    owner = np.zeros(int(labels.max()) + 1, int)
+    for i, g in enumerate(groups, start=1):
+        owner[g.labels] = i
+    digit_of = owner[labels]
+    dist, (iy, ix) = ndimage.distance_transform_edt(digit_of == 0, return_indices=True)
+    for k in sorted(specks):
+        sl = slices[k - 1]
+        ys, xs = np.nonzero(labels[sl] == k)
+        ys, xs = ys + sl[0].start, xs + sl[1].start
+        j = int(np.argmin(dist[ys, xs]))
+        if dist[ys[j], xs[j]] <= reach:
+            groups[digit_of[iy[ys[j], xs[j]], ix[ys[j], xs[j]]] - 1].absorb(Group([k], _box(sl), len(ys)))
+
+
+def _absorb_fragments(groups: list[Group]) -> None:
+    """Merge fragments into the nearest digit, in place.
+
+    A fragment is a group under half the median height or a fifth of the median area (the top
+    bar of a 5 that sticks out past its body, a sliver cut off a stroke); it joins the group
+    whose box is horizontally nearest, if that gap is under 0.3 of the median height.
+    """
+    while len(groups) > 1:
+        med_h = float(np.median([g.height for g in groups]))
+        med_a = float(np.median([g.area for g in groups]))
+        fragments = [g for g in groups if g.height < 0.5 * med_h or g.area < 0.2 * med_a]
+        best = None
+        for f in sorted(fragments, key=lambda g: g.area):
+            for g in groups:
+                if g is f:
+                    continue
+                gap = max(0, max(f.box[0], g.box[0]) - min(f.box[2], g.box[2]))
+                if gap <= 0.3 * med_h and (best is None or gap < best[0]):
+                    best = (gap, f, g)
+            if best:
+                break
+        if best is None:
+            return
+        _, f, g = best
+        groups.remove(f)
+        g.absorb(f)
+
+
+def group_mask(labels: np.ndarray, groups: list[Group]) -> np.ndarray:
+    """(H, W) bool mask of the ink of the given groups only."""
+    keep = [k for g in groups for k in g.labels]
+    return np.isin(labels, keep) if keep else np.zeros(labels.shape, bool)

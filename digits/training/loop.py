@@ -1,0 +1,197 @@
+"""Training loop for the MNIST CNN (the definition lives in :mod:`digits.network.architecture`)."""
+
+from __future__ import annotations
+
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
+from digits.network.card import CARD_FILE, MODEL_FILE, write_card
+from digits.training.outlier_pool import outlier_pool
+
+# Augmentation ranges: small shifts, rotations and scale changes, as in the
+# data-augmentation results of Simard, Steinkraus & Platt (2003) on MNIST.
+SHIFT_FRACTION = 0.1  # up to 2.8 px
+ROTATION_DEGREES = 10.0
+ZOOM_FRACTION = 0.1
+#: Outlier exposure (``--oe-weight``): pictures per generated source, and the offset that keeps
+#: the pool's seed apart from the tuning set's.
+OE_POOL_PER_SOURCE = 1500
+OE_SEED_OFFSET = 1000
+
+
+def make_augmenter(seed: int):
+    """A Keras pipeline of random shift (±10%), rotation (±10°) and zoom (±10%) for (N, 28, 28, 1) batches."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            layers.RandomRotation(ROTATION_DEGREES / 360.0, fill_mode="constant", seed=seed),
+            layers.RandomZoom(ZOOM_FRACTION, fill_mode="constant", seed=seed + 1),
+            layers.RandomTranslation(SHIFT_FRACTION, SHIFT_FRACTION, fill_mode="constant", seed=seed + 2),
+        ],
+        name="augment",
+    )
+
+
+def train(
+    *,
+    epochs: int = 12,
+    batch_size: int = 128,
+    lr: float = 2e-3,
+    seed: int = 1,
+    data_dir: str | None = None,
+    out_dir: Path = Path("model"),
+    limit: int | None = None,
+    augment: bool = True,
+    oe_weight: float = 0.0,
+    verbose: int = 1,
+) -> dict[str, Any]:
+    """Train, evaluate once on the test set, save the model and its card, then fit the
+    temperature and the "not a digit" detector into the card (:mod:`digits.training.calibration`).
+
+    Returns:
+        The card written to ``out_dir / mnist_cnn.json`` (see :mod:`digits.network.card`).
+
+    Raises:
+        digits.datasets.mnist.DataError: MNIST cannot be loaded.
+        OSError: ``out_dir`` cannot be written.
+    """
+    (x_all, y_all), (x_test, y_test) = load_mnist(data_dir)  # first, so a bad --data-dir fails fast
+
+    import keras
+    import tensorflow as tf
+
+    from digits.network.architecture import build_model
+
+    (x_train, y_train), (x_val, y_val) = train_val_split(x_all, y_all)
+    if limit is not None:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+    pool = None
+    if oe_weight > 0:
+        per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
+        pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
+    x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
+    y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+    model = build_model()
+    if pool is None:
+        ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
+        ds = ds.shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
+        if augment:
+            augmenter = make_augmenter(seed)
+            ds = ds.map(lambda x, y: (augmenter(x, training=True), y), deterministic=True)
+        trainer, fit_data, fit_args = model, (ds.prefetch(tf.data.AUTOTUNE),), {}
+        loss, n_fit = keras.losses.SparseCategoricalCrossentropy(from_logits=True), len(x_train)
+    else:
+        # Digits and outliers shuffled together, augmented by layers in a training-only wrapper (the
+        # saved model stays the plain classifier). On the validation split this beat augmenting in
+        # the tf.data pipeline (99.46% against 99.1% after 15-20 epochs).
+        x_fit, y_fit, w_fit = _with_outliers(x_train, y_train, pool, oe_weight)
+        trainer = keras.Sequential([keras.Input(x_train.shape[1:]), make_augmenter(seed), model]) if augment else model
+        fit_data = (x_fit, y_fit)
+        fit_args = {"sample_weight": w_fit, "batch_size": batch_size, "shuffle": True}
+        loss, n_fit = keras.losses.CategoricalCrossentropy(from_logits=True), len(x_fit)
+        y_val, y_test = np.eye(10, dtype=np.float32)[y_val], np.eye(10, dtype=np.float32)[y_test]
+
+    steps = epochs * int(np.ceil(n_fit / batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(lr, decay_steps=steps, alpha=0.01)
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=loss,
+        metrics=["accuracy" if pool is None else keras.metrics.CategoricalAccuracy(name="accuracy")],
+    )
+    t0 = time.perf_counter()
+    history = trainer.fit(*fit_data, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose, **fit_args)
+    seconds = time.perf_counter() - t0
+
+    val_loss, val_acc = trainer.evaluate(x_val, y_val, verbose=0)  # augmentation is off outside training
+    test_loss, test_acc = trainer.evaluate(x_test, y_test, verbose=0)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / MODEL_FILE
+    model.save(model_path)
+    card = {
+        "name": "mnist_cnn",
+        "architecture": architecture_summary(model),
+        "parameters": int(model.count_params()),
+        "input": "(N, 28, 28, 1) float32 in [0, 1], ink = 1 (MNIST polarity)",
+        "output": "(N, 10) float32 logits (no softmax)",
+        "features_layer": "features",
+        "config": {
+            "epochs": epochs,
+            "batch_size": batch_size,
+            "lr": lr,
+            "seed": seed,
+            "limit": limit,
+            "augment": augment,
+            "augmentation": {
+                "shift_fraction": SHIFT_FRACTION,
+                "rotation_degrees": ROTATION_DEGREES,
+                "zoom_fraction": ZOOM_FRACTION,
+            }
+            if augment
+            else None,
+            "optimizer": "Adam, cosine decay to 1% of lr",
+            "outlier_exposure": None
+            if pool is None
+            else {
+                "weight": oe_weight,
+                "outlier_sample_weight": round(oe_weight * len(x_train) / len(pool), 4),
+                "pool": len(pool),
+                "pool_seed": seed + OE_SEED_OFFSET,
+            },
+        },
+        "data": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
+        "epochs": epochs,
+        "seed": seed,
+        "training_seconds": round(seconds, 1),
+        "training_machine": f"{platform.machine()}, {_cpu_count()} CPU cores, TensorFlow {tf.__version__}",
+        "val_accuracy": float(val_acc),
+        "val_loss": float(val_loss),
+        "test_accuracy": float(test_acc),
+        "test_loss": float(test_loss),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "keras_version": keras.__version__,
+    }
+    write_card(model_path, card)
+    # Temperature, "not a digit" score and threshold, so that a retrain never leaves a stale card.
+    from digits.training.calibration import calibrate_model
+
+    card = calibrate_model(model_path, data_dir, limit=limit)  # its own seed, fixed: not the training seed
+    return card | {"card_file": CARD_FILE}
+
+
+def _with_outliers(x_train: np.ndarray, y_train: np.ndarray, pool: np.ndarray, weight: float):
+    """Outlier exposure (Hendrycks, Mazeika & Dietterich 2019): the digits (one-hot targets, weight
+    1) and the outliers (uniform targets) as one training set, to be shuffled together. Each
+    outlier's weight is ``weight * n_digits / n_outliers``, so that over an epoch the outliers' loss
+    counts ``weight`` times the digits' loss.
+
+    Returns:
+        ``(x, y, w)``: (N, 28, 28, 1) float32 images, (N, 10) float32 targets, (N,) float32 weights.
+    """
+    x = np.concatenate([x_train, pool])
+    y = np.concatenate([np.eye(10, dtype=np.float32)[y_train], np.full((len(pool), 10), 0.1, np.float32)])
+    w_out = weight * len(x_train) / len(pool)
+    w = np.concatenate([np.ones(len(x_train), np.float32), np.full(len(pool), w_out, np.float32)])
+    return x, y, w
+
+
+def architecture_summary(model) -> list[str]:
+    """One line per layer: ``name (ClassName) -> output shape``."""
+    return [f"{layer.name} ({type(layer).__name__}) -> {tuple(layer.output.shape)}" for layer in model.layers]
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

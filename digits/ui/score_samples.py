@@ -1,0 +1,51 @@
+"""The score samples behind the non-digit page's chart (``model/ood_scores.json``).
+
+``python -m digits.evaluation.evaluate_ood`` writes them, with the SHA-256 of the model they were
+measured on; the page plots them only for that model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from digits.network.card import SCORES_FILE
+from digits.network.classifier import model_dir
+
+
+def scores_path() -> Path:
+    """``ood_scores.json`` in the folder of trained models (:func:`digits.network.classifier.model_dir`)."""
+    return model_dir() / SCORES_FILE
+
+
+def load_score_samples(model_sha256: str, path: str | os.PathLike | None = None) -> tuple[dict[str, Any] | None, str]:
+    """The score samples measured on the model whose file has SHA-256 ``model_sha256``.
+
+    Args:
+        model_sha256: the model card's ``sha256`` (64 hex characters).
+        path: the samples file; default :func:`scores_path`.
+
+    Returns:
+        ``(samples, problem)``: ``samples`` is ``{"score": name, "threshold": float, "note": str,
+        "model_sha256": str, "sets": {set name: [scores]}}`` and ``problem`` is "" when the file is
+        there, readable and measured on this model; otherwise ``samples`` is None and ``problem``
+        says, in one sentence, what is wrong ("missing", "unreadable", "measured on another model").
+    """
+    path = Path(path) if path else scores_path()
+    try:
+        samples = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None, f"{path.name} is missing"
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None, f"{path.name} cannot be read"
+    if not isinstance(samples, dict) or not isinstance(samples.get("sets"), dict) or not samples["sets"]:
+        return None, f"{path.name} holds no score samples"
+    measured_on = samples.get("model_sha256")
+    if measured_on != model_sha256:
+        return None, (
+            f"{path.name} was measured on another model (SHA-256 {str(measured_on)[:12]}…, the app's is "
+            f"{model_sha256[:12]}…)"
+        )
+    return samples, ""

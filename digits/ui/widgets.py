@@ -1,0 +1,140 @@
+"""Streamlit building blocks shared by the pages (layout only; the logic is elsewhere in the package)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from digits.network.card import ModelCardError
+from digits.network.classifier import Classifier, baseline_model
+from digits.network.recognize import DigitResult, Result
+from digits.ui.charts import enlarge, probability_chart
+from digits.ui.wording import STEP_CAPTIONS, explain, verdict
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def load_classifier() -> Classifier:
+    """The model, loaded once per process and shared by every session."""
+    return Classifier()
+
+
+@st.cache_resource(show_spinner="Loading the plain network…")
+def load_baseline() -> tuple[Classifier | None, str]:
+    """The plain network (digits only, no outlier exposure), loaded once per process.
+
+    Returns:
+        ``(classifier, "")``, or ``(None, reason)`` with a one-line reason when
+        ``model/baseline_cnn.keras`` or its card is missing, damaged or does not match.
+    """
+    try:
+        return Classifier(baseline_model()), ""
+    except ModelCardError as e:
+        return None, str(e)
+
+
+def classifier_or_stop() -> Classifier:
+    """The cached classifier; if it cannot be loaded, say what to do and stop the page."""
+    try:
+        return load_classifier()
+    except ModelCardError as e:
+        st.error(f"**The model cannot be loaded.** {e}")
+        st.info(
+            "To get a model: restore `model/` from the repository (`git checkout model/`), or train one "
+            "with `python train.py --data-dir ../shared/data/mnist` (see the README)."
+        )
+        st.stop()
+
+
+def model_sidebar(classifier: Classifier) -> None:
+    """The model card's figures in the sidebar."""
+    card = classifier.card
+    with st.sidebar:
+        st.subheader("The model")
+        st.metric("Test accuracy (MNIST, 10,000 digits)", f"{card['test_accuracy']:.2%}")
+        st.caption(
+            f"{card['parameters']:,} parameters · {card['epochs']} epochs · trained in "
+            f"{card['training_seconds'] / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
+            f"validation accuracy {card['val_accuracy']:.2%}"
+        )
+        oe = classifier.outlier_exposure
+        if oe:
+            st.caption(
+                f"Trained with outlier exposure: {oe['pool']:,} generated non-digits with uniform targets, "
+                f"loss weight {oe['weight']:g}."
+            )
+
+
+def show_verdict(reading, detector, label: str = "Verdict") -> None:
+    """The detector's verdict as a metric, with the score and threshold."""
+    text = verdict(reading.is_digit)
+    st.metric(label, text, help=explain(reading.ood_score, detector))
+    if reading.ood_score is not None:
+        side = "≤" if reading.is_digit else ">"
+        st.caption(f"Score {reading.ood_score:.3g} {side} threshold {detector.threshold:.3g}")
+
+
+def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
+    """The 28x28 input (enlarged, visible pixels), the Prediction metric with the verdict beside
+    it, the calibrated confidence and the chart."""
+    reading = result.reading
+    left, right = st.columns([1, 2])
+    left.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
+    with right:
+        st.altair_chart(
+            probability_chart(reading.probabilities, title="Calibrated probability of each digit"),
+            width="stretch",
+            key=f"chart-{key}",
+        )
+    # Below, across the whole width, so that a verdict such as "not a digit" is never cut short.
+    pred, verdict_col = st.columns(2)
+    pred.metric("Prediction", str(reading.label))
+    with verdict_col:
+        show_verdict(reading, classifier.detector)
+    st.caption(
+        f"Confidence {reading.confidence:.1%}, calibrated (temperature {classifier.temperature:.2f}); "
+        f"raw softmax {reading.raw_confidence:.1%}"
+    )
+
+
+def show_steps(result: DigitResult) -> None:
+    """An expander with each preprocessing step as a picture."""
+    with st.expander("How the picture was prepared (MNIST normalisation)"):
+        steps = result.digit.steps
+        cols = st.columns(len(STEP_CAPTIONS))
+        for col, (name, caption) in zip(cols, STEP_CAPTIONS.items(), strict=True):
+            picture = steps[name]
+            shown = picture if name == "input" else enlarge(picture, 160)
+            col.image(shown, caption=caption, width="stretch")
+
+
+def show_digits(result: Result, key: str, classifier: Classifier) -> None:
+    """Several digits: the number as the Prediction, then each digit's crop, 28x28 and chart."""
+    st.metric("Prediction", result.number, help="The digits read from left to right")
+    st.caption(f"{len(result.digits)} digits found; each is normalised and read on its own.")
+    for i, d in enumerate(result.digits):
+        crop, seen, chart = st.columns([1, 1, 3])
+        crop.image(enlarge(d.digit.steps["crop"], 112), caption=f"Digit {i + 1}: crop")
+        seen.image(enlarge(d.digit.image, 112), caption="28x28 input")
+        seen.markdown(f"**{d.reading.label}** · {d.reading.confidence:.1%} · {verdict(d.reading.is_digit)}")
+        if d.reading.ood_score is not None:
+            seen.caption(explain(d.reading.ood_score, classifier.detector).split(" (")[0])
+        with chart:
+            st.altair_chart(
+                probability_chart(d.reading.probabilities, title=f"Digit {i + 1}"),
+                width="stretch",
+                key=f"chart-{key}-{i}",
+            )
+
+
+def show_result(result: Result, key: str, classifier: Classifier) -> None:
+    """Everything about one picture's reading, or a note that there is nothing to read.
+
+    One digit gets the simple view; several get the number and a row per digit.
+    """
+    if result.blank:
+        st.info("Nothing to read: the picture is blank. Draw or upload a digit.")
+        return
+    if len(result.digits) > 1:
+        show_digits(result, key, classifier)
+    else:
+        show_digit(result.whole, key, classifier)
+    show_steps(result.whole)

@@ -1,0 +1,35 @@
+"""What the pages say: captions of the reading's steps, and the verdict in words."""
+
+from __future__ import annotations
+
+from digits.network.detector import SCORE_NAMES, Detector
+
+#: Captions of the reading's steps (see :data:`digits.reading.prepare.STEPS`), in order.
+STEP_CAPTIONS = {
+    "input": "Input",
+    "grayscale": "Grayscale, polarity fixed (light ink on dark)",
+    "crop": "Cropped to the ink",
+    "box20": "Scaled to fit 20x20",
+    "centred": "Centred by mass in 28x28",
+}
+
+#: The command that refits a card's temperature and detector (said where a card lacks them).
+CALIBRATION_COMMAND = "python -m digits.training.calibration --data-dir DIR"
+#: The command that measures the score distributions of ``model/ood_scores.json``.
+EVALUATION_COMMAND = "python -m digits.evaluation.evaluate_ood --data-dir DIR"
+
+
+def verdict(is_digit: bool | None) -> str:
+    """ "digit", "not a digit", or "unchecked" (a model card without a detector)."""
+    return "unchecked" if is_digit is None else ("digit" if is_digit else "not a digit")
+
+
+def explain(score: float | None, detector: Detector | None) -> str:
+    """One line for users: the score, the threshold and what they mean."""
+    if detector is None or score is None:
+        return f"This model card has no 'not a digit' detector; run {CALIBRATION_COMMAND}."
+    side = "≤" if detector.accepts(score) else ">"
+    return (
+        f"{SCORE_NAMES[detector.score_name]} score {score:.3g} {side} threshold {detector.threshold:.3g} "
+        "(higher means less like an MNIST digit; the threshold rejects at most 0.5% of validation digits)"
+    )

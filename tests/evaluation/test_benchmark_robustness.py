@@ -1,0 +1,27 @@
+"""Photo-like inputs with known labels: the robustness set read by the app's pipeline."""
+
+from __future__ import annotations
+
+from digits.evaluation.benchmark_robustness import evaluate, table
+from digits.evaluation.robustness import VARIANTS, build_set, source_split
+
+from conftest import mnist_dir
+
+
+def test_robustness_set_is_read_and_beats_the_naive_way(classifier):
+    images, labels = source_split("test", mnist_dir())
+    samples = build_set(images, labels, n_per_variant=25, n_strings_per_length=6, seed=7)
+    rows, per_sample = evaluate(samples, classifier)
+    by_name = {r.name: r for r in rows}
+    for variant in VARIANTS:
+        row = by_name[variant]
+        assert row.n == 25 and row.ours / row.n >= 0.88, (variant, row)
+    singles = by_name["**all single digits**"]
+    assert singles.n == 25 * len(VARIANTS) and singles.ours / singles.n >= 0.96
+    assert singles.naive / singles.n < 0.7  # the naive way fails on photos, corners, colour, inversion
+    for naive_fails in ("corner", "photo", "inverted", "colour"):
+        assert by_name[naive_fails].naive / by_name[naive_fails].n < 0.5
+    strings = by_name["**all strings**"]
+    assert strings.n == 30 and strings.ours / strings.n >= 0.85 and strings.naive == 0
+    assert len(per_sample["strings"]) == 30
+    assert table(rows).count("\n") == len(rows) + 1

@@ -1,0 +1,47 @@
+"""Decoding: EXIF orientation, and clear one-line errors for bad files."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from digits.reading.decode import ImageError, load_image
+from digits.reading.prepare import preprocess
+
+from helpers import corr, on_paper, png_bytes
+
+
+def test_exif_orientation_applied(mnist_test):
+    x, _ = mnist_test
+    upright = Image.fromarray(on_paper(x[0], height=150))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a phone stores for a rotated shot
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation 6: the viewer rotates 90° clockwise to display
+    loaded = load_image(png_bytes(stored, format="JPEG", exif=exif.tobytes(), quality=95))
+    assert loaded.size == upright.size
+    assert corr(preprocess(loaded).image, preprocess(upright).image) > 0.97
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"this is not an image at all", "not an image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "not an image"),
+    ],
+)
+def test_bad_bytes_are_clear_errors(data, message):
+    with pytest.raises(ImageError, match=message):
+        load_image(data)
+
+
+def test_truncated_image_is_a_clear_error(mnist_test):
+    data = png_bytes(Image.fromarray(on_paper(mnist_test[0][0], height=150)))
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        load_image(data[: len(data) // 2])
+
+
+def test_huge_image_is_refused():
+    data = png_bytes(Image.new("L", (8000, 8000), 255))  # 64 megapixels, a few hundred kB of PNG
+    with pytest.raises(ImageError, match="too large"):
+        load_image(data)

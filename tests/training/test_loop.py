@@ -1,0 +1,68 @@
+"""train.py: a --limit smoke run writes artifacts that load, and a fixed seed gives the same weights."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+from digits.network.card import read_card
+from digits.network.classifier import Classifier
+
+from conftest import ROOT, mnist_dir
+
+
+def run_train(out, seed=3, *extra):
+    cmd = [sys.executable, "train.py", "--data-dir", str(mnist_dir()), "--limit", "512", "--epochs", "1", *extra]
+    cmd += ["--batch-size", "64", "--seed", str(seed), "--out", str(out), "--verbose", "0"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc
+
+
+def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    proc = run_train(a)
+    assert "test accuracy" in proc.stdout
+    card = read_card(a / "mnist_cnn.keras")  # verifies the hash
+    assert card["config"]["limit"] == 512 and card["data"]["train"] == 512 and card["data"]["validation"] == 5000
+    assert len(card["history"]["val_accuracy"]) == 1
+    # train.py ended by fitting the temperature and the detector into the card.
+    assert card["calibration"]["temperature"] > 0 and card["ood"]["score"] in card["ood"]["tuning_auroc"]
+    clf = Classifier(a / "mnist_cnn.keras")
+    assert clf.logits(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
+
+    run_train(b)
+    wa = Classifier(a / "mnist_cnn.keras").model.get_weights()
+    wb = Classifier(b / "mnist_cnn.keras").model.get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(wa, wb, strict=True))
+    assert read_card(b / "mnist_cnn.keras")["test_accuracy"] == card["test_accuracy"]
+
+
+def test_outlier_exposure_smoke_run(tmp_path):
+    run_train(tmp_path, 3, "--oe-weight", "0.5")
+    card = read_card(tmp_path / "mnist_cnn.keras")
+    oe = card["config"]["outlier_exposure"]
+    assert oe["weight"] == 0.5 and oe["pool"] > 300 and oe["pool_seed"] != card["ood"]["seed"]
+    clf = Classifier(tmp_path / "mnist_cnn.keras")
+    assert clf.outlier_exposure == oe and clf.logits(np.zeros((1, 28, 28), np.float32)).shape == (1, 10)
+
+
+def test_bad_data_dir_is_one_line_error(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "train.py", "--data-dir", str(tmp_path / "missing"), "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().count("\n") == 0 and "does not exist" in proc.stderr
+
+
+def test_help_shows_defaults():
+    out = subprocess.run([sys.executable, "train.py", "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+    for flag in ("--epochs", "--batch-size", "--seed", "--data-dir", "--out", "--limit"):
+        assert flag in out
+    assert "(default: 12)" in out and "(default: 128)" in out

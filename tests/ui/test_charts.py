@@ -1,0 +1,57 @@
+"""The pages' charts, checked through the Vega-Lite specification Altair produces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digits.ui.charts import HIGHLIGHT, comparison_chart, probability_chart, score_chart
+
+
+def data_of(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return next(iter(spec["datasets"].values()))
+
+
+def test_probability_chart_highlights_the_top_digit():
+    p = np.full(10, 0.05)
+    p[7] = 0.55
+    chart = probability_chart(p)
+    rows = data_of(chart)
+    assert [r["digit"] for r in rows] == [str(d) for d in range(10)]
+    assert [r["top"] for r in rows] == [d == 7 for d in range(10)]
+    with pytest.raises(ValueError):
+        probability_chart(np.ones(9) / 9)
+
+
+def test_comparison_chart_puts_the_networks_side_by_side():
+    plain = np.eye(10)[3] * 0.9 + 0.01  # confidently "3"
+    flat = np.full(10, 0.1)
+    chart = comparison_chart({"plain": plain, "ours": flat})
+    rows = data_of(chart)
+    assert len(rows) == 20
+    assert {(r["network"], r["digit"]): r["probability"] for r in rows}[("plain", "3")] == pytest.approx(0.91)
+    spec = chart.to_dict()
+    assert spec["encoding"]["xOffset"]["field"] == "network"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["plain", "ours"]
+    assert spec["encoding"]["color"]["scale"]["range"][0] == HIGHLIGHT
+    with pytest.raises(ValueError, match="no probabilities"):
+        comparison_chart({})
+    with pytest.raises(ValueError, match="'ours'"):
+        comparison_chart({"plain": plain, "ours": flat[:5]})
+
+
+def test_score_chart_marks_the_threshold():
+    chart = score_chart({"digits": [0.001, 0.002, 0.01], "not digits": [0.5, 0.8]}, 0.05, "MSP")
+    spec = chart.to_dict()
+    bars, rule = spec["layer"]
+    assert bars["encoding"]["x"]["scale"]["type"] == "log"  # all scores positive
+    assert rule["mark"]["type"] == "rule"
+    thresholds = [d for d in spec["datasets"].values() if d and "label" in d[0]]
+    assert thresholds == [[{"score": 0.05, "label": "threshold"}]]
+    shares = {}
+    for row in next(d for d in spec["datasets"].values() if d and "share" in d[0]):
+        shares[row["set"]] = shares.get(row["set"], 0) + row["share"]
+    assert shares == pytest.approx({"digits": 1.0, "not digits": 1.0})
+    with pytest.raises(ValueError):
+        score_chart({}, 0.1, "MSP")
