@@ -41,7 +41,7 @@ def draw_tab(classifier) -> None:
         if image is None:
             st.info("Nothing to read yet: draw a digit on the canvas.")
         else:
-            show_result(recognize(image, classifier), key="canvas", classifier=classifier)
+            show_result(recognize(image, classifier, source="canvas"), key="canvas", classifier=classifier)
 
 
 def upload_tab(classifier) -> None:

@@ -65,3 +65,23 @@ def png_bytes(img, **kw) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format=kw.pop("format", "PNG"), **kw)
     return buf.getvalue()
+
+
+def canvas_drawing(digits: list[np.ndarray], lefts: list[int], tops: list[int], height: int = 190) -> np.ndarray:
+    """MNIST digits re-drawn with a 22 px round pen (the app's default stroke), black on a white
+    280x280 canvas with its top-left corners at ``lefts`` and ``tops``: negative values or
+    positions near 280 make a stroke run off the canvas. Returns (280, 280, 4) uint8 RGBA, as the
+    canvas sends it."""
+    from digits.evaluation.robustness import crop_digit as mnist_crop
+    from digits.evaluation.robustness import redraw_digit
+
+    size = 280
+    big = np.zeros((3 * size, 3 * size), np.float32)
+    for digit, left, top in zip(digits, lefts, tops, strict=True):
+        ink = redraw_digit(mnist_crop(digit), height, 22.0)
+        y, x = size + top, size + left
+        big[y : y + ink.shape[0], x : x + ink.shape[1]] = np.maximum(
+            big[y : y + ink.shape[0], x : x + ink.shape[1]], ink
+        )
+    gray = ((1.0 - big[size : 2 * size, size : 2 * size]) * 255).round().astype(np.uint8)
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])

@@ -256,6 +256,16 @@ def test_draw_one_and_seven(page, app_url):
     wait_for(page, lambda: prediction(page) is None, "a blank canvas after undo")
 
 
+def test_one_from_the_top_edge_beside_a_seven(page, app_url):
+    """A 1 drawn down from the very top edge (its 22 px stroke runs off the canvas) is kept beside a 7."""
+    open_canvas(page, app_url)
+    mouse_stroke(page, [(60, 2), (57, 236)])
+    assert wait_for_prediction(page, "1") == "1"
+    for stroke in [[(130, 60), (250, 60), (180, 245)]]:
+        mouse_stroke(page, stroke)
+    assert wait_for_prediction(page, "17") == "17"
+
+
 def test_draw_forty_two(page, app_url):
     open_canvas(page, app_url)
     for stroke in [*FOUR, *TWO]:

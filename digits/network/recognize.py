@@ -97,18 +97,22 @@ def _round(value: float | None, digits: int = 6) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
-def recognize(img: Image.Image | np.ndarray, classifier: Classifier) -> Result:
+def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str = "upload") -> Result:
     """Preprocess a picture (see :func:`digits.reading.prepare.prepare`) and classify it, whole and
     digit by digit, in one batch.
 
     Args:
         img: a PIL image or an array accepted by :func:`digits.reading.ink.to_grayscale`.
         classifier: the loaded model.
+        source: "upload" or "canvas" (see :func:`digits.reading.prepare.prepare`).
 
     Returns:
         :class:`Result`; ``blank`` when there is nothing to read.
+
+    Raises:
+        ValueError: unknown ``source``.
     """
-    prepared = prepare(img)
+    prepared = prepare(img, source=source)
     if prepared.blank:
         return Result(None, [])
     digits = [prepared.whole, *prepared.digits]

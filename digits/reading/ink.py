@@ -7,8 +7,9 @@ at a working resolution of at most :data:`WORK_SIZE` pixels, with the mask of th
    onto a background that contrasts with the ink.
 2. **Polarity and ink** (:func:`extract_ink`): the background level is estimated with a
    morphological opening (a "rolling ball" background estimate, which also removes uneven
-   lighting), the ink is the difference from it, and polarity is decided by which side of Otsu's
-   threshold (Otsu 1979) holds the majority of pixels: the background is the majority.
+   lighting), the ink is the difference from it, and polarity is decided by the picture's border
+   (:func:`dark_ink`): the side of Otsu's threshold (Otsu 1979) that holds most of the border is
+   the paper, whatever share of the picture the ink covers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from skimage import filters, transform
 WORK_SIZE = 640
 #: Ink contrast (in [0, 1], 1 = black vs white) below which an image is "nothing to read".
 MIN_CONTRAST = 0.12
+#: Width of the border that decides polarity, as a fraction of the picture's shorter side.
+BORDER = 0.03
 
 
 def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
@@ -111,10 +114,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
         empty = np.zeros_like(gray)
         return Ink(empty, empty.astype(bool), scale)
 
-    # Polarity: the background is the majority side of Otsu's threshold.
-    t = filters.threshold_otsu(smooth)
-    dark_ink = np.mean(smooth > t) >= 0.5
-    signal = (1.0 - gray) if dark_ink else gray  # ink is high
+    signal = (1.0 - gray) if dark_ink(smooth) else gray  # ink is high
     ink = np.clip(signal - _background(signal), 0.0, None)
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
@@ -133,6 +133,30 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
     floor = 0.5 * t_ink
     ink = np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
     return Ink(ink, mask, scale)
+
+
+def dark_ink(gray: np.ndarray) -> bool:
+    """Polarity: True when the picture is dark ink on light paper.
+
+    The border is the witness of the paper: a digit drawn or photographed on paper leaves most of
+    the picture's border (its outer :data:`BORDER` of the shorter side, at least 1 px) on the paper's
+    side of Otsu's threshold, even when a bold digit fills most of the frame. When the border is
+    split (between 35% and 65% light), the majority of all pixels decides, as before.
+
+    Args:
+        gray: (H, W) float in [0, 1], 1 = white (lightly smoothed, so noise does not vote).
+
+    Returns:
+        True for dark ink on a light background, False for light ink on a dark one.
+    """
+    t = filters.threshold_otsu(gray) if np.ptp(gray) > 0 else 0.5
+    h, w = gray.shape
+    b = max(1, round(BORDER * min(h, w)))
+    ring = np.concatenate([gray[:b].ravel(), gray[-b:].ravel(), gray[b:-b, :b].ravel(), gray[b:-b, -b:].ravel()])
+    light = float(np.mean(ring > t))
+    if light >= 0.65 or light <= 0.35:
+        return light >= 0.65
+    return bool(np.mean(gray > t) >= 0.5)
 
 
 def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int = 96) -> np.ndarray:

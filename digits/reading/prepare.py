@@ -93,7 +93,7 @@ def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: di
     return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
 
 
-def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Prepared:
+def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: str = "upload") -> Prepared:
     """Extract the ink, segment it into digits, and normalise the whole and each digit like MNIST.
 
     Args:
@@ -101,14 +101,19 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Prepar
             by :func:`digits.reading.ink.to_grayscale`: (H, W), (H, W, 3) or (H, W, 4), uint8 in
             [0, 255] or float in [0, 1].
         work_size: see :func:`digits.reading.ink.extract_ink`.
+        source: "upload" (a photo, a scan, a file) or "canvas" (the app's drawing canvas, where no
+            paper edge or frame can be); see :func:`digits.reading.segment.find_digits`.
 
     Returns:
         :class:`Prepared`. The whole picture's ``steps`` are "input", "grayscale" (light ink on
         dark, after the polarity decision), "crop", "box20" and "centred"; each digit's are
         "crop", "box20" and "centred".
+
+    Raises:
+        ValueError: unknown ``source``.
     """
     ink = extract_ink(img, work_size)
-    labels, groups = find_digits(ink.mask)
+    labels, groups = find_digits(ink.mask, source)
     if not groups:
         return Prepared(None, [], ink)
     shape_in = _input_shape(img)

@@ -14,8 +14,10 @@ clearly not a digit is dropped, but never the only large component:
 - frames: a component whose bounding box encloses other ink (at least a fifth of its own area)
   while its own ink lies along the edges of that box (a border drawn around the digit, the edge
   of a sign);
-- components touching the picture's edge, when another component away from the edge is at least
-  a fifth as large (a shadow, the edge of the paper, a neighbour cut by the frame);
+- components that run along a whole side of the picture (at least :data:`ALONG_SIDE` of that side's
+  border is theirs: the edge of the paper, a shadow band, a frame), and straight lines from one
+  side to the opposite one (a ruled line, at least :data:`LINE_ASPECT` times longer than wide). A
+  digit that merely touches the edge (drawn "as big as the box", or running off it) is kept;
 - small marks: groups under 40% of the tallest group's height and 15% of its area (watermark
   text in a corner, a stray dot), unless they sit next to a digit, which they then join (the top
   bar of a 5 that sticks out past its body, a sliver cut off a stroke).
@@ -33,6 +35,13 @@ from scipy import ndimage
 SPECK_REACH = 0.2
 #: Fragments whose x-ranges overlap by at least this fraction of the narrower one are one digit.
 MERGE_OVERLAP = 0.35
+#: A component holding at least this share of one side's border pixels runs along that side.
+ALONG_SIDE = 0.6
+#: A component from one side to the opposite one whose box is this many times longer than wide is a line.
+LINE_ASPECT = 8
+#: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
+#: dropped for touching or running along the edge, and no frame is looked for.
+SOURCES = ("upload", "canvas")
 
 
 @dataclass
@@ -88,16 +97,36 @@ def _hugs_box_edges(labels: np.ndarray, k: int, box: tuple[int, int, int, int], 
     return bool(near.mean() >= 0.85) if near.size else False
 
 
-def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
+def _edge_or_line(labels: np.ndarray, k: int, box: tuple[int, int, int, int]) -> bool:
+    """True when component ``k`` runs along a side of the picture (at least :data:`ALONG_SIDE` of
+    that side's border pixels: a paper edge, a shadow, a frame) or crosses it from side to side as a
+    straight line (a ruled line): not what a digit drawn up to the edge looks like."""
+    sides = (labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1])
+    if any(np.mean(side == k) >= ALONG_SIDE for side in sides):
+        return True
+    h, w = labels.shape
+    x0, y0, x1, y1 = box
+    across = x0 == 0 and x1 == w and (x1 - x0) >= LINE_ASPECT * (y1 - y0)
+    down = y0 == 0 and y1 == h and (y1 - y0) >= LINE_ASPECT * (x1 - x0)
+    return across or down
+
+
+def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, list[Group]]:
     """Segment binary ink into digits, left to right.
 
     Args:
         mask: (H, W) bool, the ink pixels (see :func:`digits.reading.ink.extract_ink`).
+        source: one of :data:`SOURCES`; "canvas" keeps everything at the edge and looks for no frame.
 
     Returns:
         ``(labels, groups)``: the (H, W) int32 component label image (0 = background) and the
         digit groups ordered by their left edge. Empty when ``mask`` is empty.
+
+    Raises:
+        ValueError: unknown ``source``.
     """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), int))
     if n == 0:
         return labels, []
@@ -108,20 +137,16 @@ def find_digits(mask: np.ndarray) -> tuple[np.ndarray, list[Group]]:
     specks = {k for k, (_, a) in comps.items() if a < max(4, 0.02 * largest) and a != largest}
     comps = {k: v for k, v in comps.items() if k not in specks}
 
-    # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
-    for k, (box, area) in list(comps.items()):
-        inside = sum(a for j, (b, a) in comps.items() if j != k and _encloses(box, b))
-        if inside >= 0.2 * area and _hugs_box_edges(labels, k, box):
-            del comps[k]
-
-    # Components cut by the picture's edge give way to a clear digit away from the edge.
-    h, w = mask.shape
-    touching = {k for k, (b, _) in comps.items() if b[0] == 0 or b[1] == 0 or b[2] == w or b[3] == h}
-    inner = [a for k, (_, a) in comps.items() if k not in touching]
-    if inner and touching:
-        biggest_touching = max(comps[k][1] for k in touching)
-        if max(inner) >= 0.2 * biggest_touching:
-            comps = {k: v for k, v in comps.items() if k not in touching}
+    if source == "upload":
+        # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
+        for k, (box, area) in list(comps.items()):
+            inside = sum(a for j, (b, a) in comps.items() if j != k and _encloses(box, b))
+            if inside >= 0.2 * area and _hugs_box_edges(labels, k, box):
+                del comps[k]
+        # What runs along a whole side of the picture, when something else is left to read.
+        along = {k for k, (box, _) in comps.items() if _edge_or_line(labels, k, box)}
+        if along and len(along) < len(comps):
+            comps = {k: v for k, v in comps.items() if k not in along}
 
     # Merge fragments by horizontal overlap, biggest first, so small pieces join their digit.
     groups: list[Group] = []

@@ -45,3 +45,21 @@ def test_alpha_composited(mnist_test):
     assert corr(preprocess(rgba).image, preprocess(page).image) > 0.99
     gray = to_grayscale(Image.fromarray(rgba, "RGBA"))
     assert gray[0, 0] == pytest.approx(1.0)  # transparent paper became white, behind dark ink
+
+
+@pytest.mark.parametrize("dark", [True, False], ids=["dark-on-light", "light-on-dark"])
+def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
+    """A tightly cropped bold 0 whose ink covers most of the picture (61% here): the border, not
+    the majority of pixels, says which side is paper, so the ring is the digit and not its hole."""
+    from PIL import ImageDraw
+
+    from digits.network.recognize import recognize
+    from digits.reading.ink import dark_ink
+
+    img = Image.new("L", (70, 100), 255)
+    ImageDraw.Draw(img).ellipse((2, 2, 67, 97), outline=0, width=24)  # stroke 24% of the height
+    page = np.asarray(img) if dark else 255 - np.asarray(img)
+    assert ((page < 128) == dark).mean() > 0.5  # the ink is the majority
+    assert dark_ink(page / 255.0) is dark
+    reading = recognize(page, classifier).whole.reading
+    assert reading.label == 0

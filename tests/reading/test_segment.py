@@ -9,7 +9,7 @@ from scipy import ndimage
 
 from digits.reading.prepare import prepare
 
-from helpers import on_paper, string_on_paper, string_with_columns
+from helpers import canvas_drawing, on_paper, string_on_paper, string_with_columns
 
 
 @pytest.mark.parametrize("length", [2, 3, 4, 5, 6])
@@ -119,3 +119,49 @@ def test_mnist_digits_come_through_whole(mnist):
         labels, groups = find_digits(ink.mask)
         lost += bool((ink.mask & ~group_mask(labels, groups)).any())
     assert lost <= 0.01 * 2500, lost  # 12 of these 2,500 now
+
+
+def first_read_right(classifier, mnist_test, label: int) -> np.ndarray:
+    """The first MNIST test digit of ``label`` that the network reads right when drawn on the canvas."""
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    for i in np.flatnonzero(y == label)[:20]:
+        if recognize(canvas_drawing([x[i]], [60], [45]), classifier, source="canvas").number == str(label):
+            return x[i]
+    raise AssertionError(f"no {label} read right")
+
+
+@pytest.mark.parametrize(
+    ("edge", "first", "second", "lefts", "tops"),
+    [
+        ("top", 1, 7, [20, 150], [-25, 45]),  # a 1 drawn from above the top edge, a 7 beside it
+        ("bottom", 4, 7, [10, 150], [115, 45]),  # a 4 whose stem runs off the bottom
+        ("left", 2, 7, [-25, 150], [45, 45]),  # a 2 started left of the canvas
+        ("right", 7, 5, [10, 150], [45, 45]),  # a 5 whose top bar runs off the right (placed below)
+    ],
+)
+def test_canvas_stroke_off_an_edge_is_kept(classifier, mnist_test, edge, first, second, lefts, tops):
+    """The canvas invites drawing "as big as the box": a digit cut by any edge is still read,
+    beside a second digit that does not touch the edge."""
+    from digits.network.recognize import recognize
+
+    a, b = first_read_right(classifier, mnist_test, first), first_read_right(classifier, mnist_test, second)
+    canvas = canvas_drawing([a, b], lefts, tops)
+    ink = canvas[..., 0] < 128
+    touched = {"top": ink[0].any(), "bottom": ink[-1].any(), "left": ink[:, 0].any(), "right": ink[:, -1].any()}
+    assert touched[edge], "the test drawing must run off that edge"
+    assert recognize(canvas, classifier, source="canvas").number == f"{first}{second}"
+
+
+def test_paper_edge_and_ruled_line_are_dropped_from_uploads(mnist_test):
+    """A dark band along a whole side (the table beside the paper) and a ruled line across the
+    picture are not digits; the digit between them is read alone."""
+    x, _ = mnist_test
+    page = on_paper(x[0], height=120, canvas=(300, 400))
+    page[:, :25] = 30  # the table at the left edge
+    page[260:263, :] = 90  # a ruled line from side to side
+    prepared = prepare(page)
+    assert len(prepared.digits) == 1
+    box = prepared.digits[0].box
+    assert box[0] > 25 and box[3] < 260
