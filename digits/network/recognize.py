@@ -115,10 +115,45 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     prepared = prepare(img, source=source)
     if prepared.blank:
         return Result(None, [])
-    digits = [prepared.whole, *prepared.digits]
+    merged_at = sorted(prepared.merges)
+    digits = [prepared.whole, *prepared.digits, *(prepared.merges[i] for i in merged_at)]
     readings = classifier.read_batch(np.stack([d.image for d in digits]))
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
-    return Result(results[0], results[1:])
+    n = len(prepared.digits)
+    singles, merges = results[1 : 1 + n], dict(zip(merged_at, results[1 + n :], strict=True))
+    chosen = choose_segmentation([_cost(r.reading) for r in singles], {i: _cost(m.reading) for i, m in merges.items()})
+    return Result(results[0], [merges[i] if size == 2 else singles[i] for i, size in chosen])
+
+
+#: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.
+NOT_A_DIGIT_COST = 2.0
+
+
+def _cost(reading: Reading) -> float:
+    """-log of the top softmax probability (temperature 1), plus :data:`NOT_A_DIGIT_COST` when the
+    detector rejects it: how implausible it is that this piece of ink is one digit."""
+    return -float(np.log(max(reading.raw_confidence, 1e-12))) + (NOT_A_DIGIT_COST if reading.is_digit is False else 0.0)
+
+
+def choose_segmentation(single: list[float], merged: dict[int, float]) -> list[tuple[int, int]]:
+    """The cheapest way to read a row of digit hypotheses (LeCun et al. 1998, section V: the path of
+    least cost through the segmentation graph).
+
+    Args:
+        single: cost of reading piece ``i`` alone as one digit (see :func:`_cost`), left to right.
+        merged: ``i`` -> cost of reading pieces ``i`` and ``i + 1`` together as one digit.
+
+    Returns:
+        ``[(i, size), ...]`` left to right: piece ``i`` alone (size 1) or with ``i + 1`` (size 2),
+        covering every piece once, with the least total cost (ties: the pieces alone).
+    """
+    best = [(0.0, [])]
+    for i in range(1, len(single) + 1):
+        options = [(best[i - 1][0] + single[i - 1], [*best[i - 1][1], (i - 1, 1)])]
+        if i >= 2 and (i - 2) in merged:
+            options.append((best[i - 2][0] + merged[i - 2], [*best[i - 2][1], (i - 2, 2)]))
+        best.append(min(options, key=lambda o: o[0]))
+    return best[-1][1]
 
 
 def recognize_file(source, classifier: Classifier) -> tuple[Result | None, str | None]:

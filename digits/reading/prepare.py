@@ -19,7 +19,7 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
-from digits.reading.segment import find_digits, group_mask
+from digits.reading.segment import find_digits, group_mask, merge_candidates
 
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
@@ -50,11 +50,14 @@ class Prepared:
         whole: the picture read as one digit (all the kept ink), or None when blank.
         digits: each digit found by :func:`digits.reading.segment.find_digits`, left to right.
         ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
+        merges: hypotheses: ``i`` -> ``digits[i]`` and ``digits[i + 1]`` normalised as one digit
+            (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
     """
 
     whole: Digit | None
     digits: list[Digit]
     ink: Ink
+    merges: dict[int, Digit] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
@@ -120,7 +123,10 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     keep = group_mask(labels, groups)
     whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
     digits = [_digit_from(ink, group_mask(labels, [g]), shape_in, {}) for g in groups]
-    return Prepared(whole, digits, ink)
+    merges = {
+        i: _digit_from(ink, group_mask(labels, groups[i : i + 2]), shape_in, {}) for i in merge_candidates(groups)
+    }
+    return Prepared(whole, digits, ink, merges)
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

@@ -25,6 +25,7 @@ clearly not a digit is dropped, but never the only large component:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,10 @@ MERGE_OVERLAP = 0.35
 ALONG_SIDE = 0.6
 #: A component from one side to the opposite one whose box is this many times longer than wide is a line.
 LINE_ASPECT = 8
+#: Neighbouring groups whose horizontal gap is at most this fraction of the taller one's height may
+#: be one digit written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats): a
+#: hypothesis that the network settles (:func:`merge_candidates`).
+MERGE_GAP = 0.25
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
@@ -224,6 +229,30 @@ def _absorb_fragments(groups: list[Group]) -> None:
         _, f, g = best
         groups.remove(f)
         g.absorb(f)
+
+
+def merge_candidates(groups: list[Group]) -> list[int]:
+    """Hypotheses of heuristic over-segmentation (LeCun, Bottou, Bengio & Haffner 1998, section V):
+    the neighbours that may be one digit written in strokes that do not touch.
+
+    Args:
+        groups: digit groups ordered left to right (from :func:`find_digits`).
+
+    Returns:
+        The indices ``i`` for which ``groups[i]`` and ``groups[i + 1]`` may be one digit: their
+        horizontal gap is at most :data:`MERGE_GAP` of the taller one's height, their rows overlap,
+        and together they are no wider than tall. Which reading is kept is for the network to say
+        (:func:`digits.network.recognize.choose_segmentation`).
+    """
+    out = []
+    for i, (a, b) in enumerate(itertools.pairwise(groups)):
+        tall = max(a.height, b.height)
+        gap = b.box[0] - a.box[2]
+        box = _union(a.box, b.box)
+        rows_overlap = min(a.box[3], b.box[3]) > max(a.box[1], b.box[1])
+        if gap <= MERGE_GAP * tall and rows_overlap and box[2] - box[0] <= box[3] - box[1]:
+            out.append(i)
+    return out
 
 
 def group_mask(labels: np.ndarray, groups: list[Group]) -> np.ndarray:
