@@ -59,7 +59,7 @@ def upload_tab(classifier) -> None:
             st.error(f"**{f.name}** can't be read: {error}.")
             rows.append({"file": f.name, "error": error})
             continue
-        show_result(result, key=f"upload-{i}", classifier=classifier)
+        show_result(result, key=f"upload-{i}", classifier=classifier, boxes=True)
         rows.append({"file": f.name} | result.to_json())
     if len(files) > 1:
         st.download_button(
@@ -76,7 +76,7 @@ def camera_tab(classifier) -> None:
     if error:
         st.error(f"The photo can't be read: {error}.")
     else:
-        show_result(result, key="camera", classifier=classifier)
+        show_result(result, key="camera", classifier=classifier, boxes=True)
 
 
 def main() -> None:

@@ -319,6 +319,8 @@ def test_upload(page, app_url, tmp_path, mnist_test):
     wait_for(page, lambda: page.locator(PREDICTION).count() == 2 and error.count() == csv.count() == 1, "the results")
     assert page.locator(PREDICTION).all_inner_texts() == [str(y[0]), str(y[1])]
     assert page.locator('[data-testid="stException"]').count() == 0
+    # Each readable file is shown with its digits' boxes drawn on it.
+    assert page.get_by_text("Where the digits were found").count() == 2
     screenshot(page, "upload.png", full_page=True)
 
 

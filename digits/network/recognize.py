@@ -29,10 +29,12 @@ class Result:
     Attributes:
         whole: the picture read as one digit, or None when there is nothing to read.
         digits: each digit found, left to right (empty when blank).
+        shape: (height, width) of the input picture, the frame of each digit's ``box``.
     """
 
     whole: DigitResult | None
     digits: list[DigitResult] = field(default_factory=list)
+    shape: tuple[int, int] = (0, 0)
 
     @property
     def blank(self) -> bool:
@@ -114,7 +116,7 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     """
     prepared = prepare(img, source=source)
     if prepared.blank:
-        return Result(None, [])
+        return Result(None, [], prepared.shape)
     merged_at = sorted(prepared.merges)
     digits = [prepared.whole, *prepared.digits, *(prepared.merges[i] for i in merged_at)]
     readings = classifier.read_batch(np.stack([d.image for d in digits]))
@@ -122,7 +124,7 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     n = len(prepared.digits)
     singles, merges = results[1 : 1 + n], dict(zip(merged_at, results[1 + n :], strict=True))
     chosen = choose_segmentation([_cost(r.reading) for r in singles], {i: _cost(m.reading) for i, m in merges.items()})
-    return Result(results[0], [merges[i] if size == 2 else singles[i] for i, size in chosen])
+    return Result(results[0], [merges[i] if size == 2 else singles[i] for i, size in chosen], prepared.shape)
 
 
 #: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.

@@ -52,12 +52,14 @@ class Prepared:
         ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
         merges: hypotheses: ``i`` -> ``digits[i]`` and ``digits[i + 1]`` normalised as one digit
             (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
+        shape: (height, width) of the input picture in pixels, the frame of every ``Digit.box``.
     """
 
     whole: Digit | None
     digits: list[Digit]
     ink: Ink
     merges: dict[int, Digit] = field(default_factory=dict)
+    shape: tuple[int, int] = (0, 0)
 
     @property
     def blank(self) -> bool:
@@ -117,16 +119,16 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     """
     ink = extract_ink(img, work_size)
     labels, groups = find_digits(ink.mask, source)
-    if not groups:
-        return Prepared(None, [], ink)
     shape_in = _input_shape(img)
+    if not groups:
+        return Prepared(None, [], ink, shape=shape_in)
     keep = group_mask(labels, groups)
     whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
     digits = [_digit_from(ink, group_mask(labels, [g]), shape_in, {}) for g in groups]
     merges = {
         i: _digit_from(ink, group_mask(labels, groups[i : i + 2]), shape_in, {}) for i in merge_candidates(groups)
     }
-    return Prepared(whole, digits, ink, merges)
+    return Prepared(whole, digits, ink, merges, shape_in)
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

@@ -7,7 +7,7 @@ import streamlit as st
 from digits.network.card import ModelCardError
 from digits.network.classifier import Classifier, baseline_model
 from digits.network.recognize import DigitResult, Result
-from digits.ui.charts import enlarge, probability_chart
+from digits.ui.charts import boxes_picture, enlarge, probability_chart
 from digits.ui.wording import STEP_CAPTIONS, explain, verdict
 
 
@@ -125,14 +125,28 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
             )
 
 
-def show_result(result: Result, key: str, classifier: Classifier) -> None:
+def show_boxes(result: Result) -> None:
+    """The picture as read: each digit's box drawn on it, with what it was read as."""
+    picture = boxes_picture(
+        result.whole.digit.steps["input"],
+        result.shape,
+        [d.digit.box for d in result.digits],
+        [str(d.reading.label) for d in result.digits],
+    )
+    st.image(picture, caption="Where the digits were found", width=min(picture.width, 480))
+
+
+def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = False) -> None:
     """Everything about one picture's reading, or a note that there is nothing to read.
 
-    One digit gets the simple view; several get the number and a row per digit.
+    One digit gets the simple view; several get the number and a row per digit. With ``boxes``
+    (uploads and photos), the picture is shown first with each digit's box drawn on it.
     """
     if result.blank:
         st.info("Nothing to read: the picture is blank. Draw or upload a digit.")
         return
+    if boxes:
+        show_boxes(result)
     if len(result.digits) > 1:
         show_digits(result, key, classifier)
     else:

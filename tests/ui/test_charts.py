@@ -55,3 +55,18 @@ def test_score_chart_marks_the_threshold():
     assert shares == pytest.approx({"digits": 1.0, "not digits": 1.0})
     with pytest.raises(ValueError):
         score_chart({}, 0.1, "MSP")
+
+
+def test_boxes_picture_outlines_each_digit_where_it_was_found():
+    from digits.ui.charts import BOX_COLOUR, boxes_picture
+
+    picture = np.full((100, 200), 255, np.uint8)  # a thumbnail at half the input's size
+    img = np.asarray(boxes_picture(picture, (200, 400), [(40, 40, 120, 160), (200, 40, 280, 160)], ["1", "7"]))
+    assert img.shape == (100, 200, 3)
+    blue = np.all(img == BOX_COLOUR, axis=-1)
+    # The first box spans x 20..59, y 20..79 in the thumbnail: its edges are drawn, its inside is not.
+    assert blue[50, 20] and blue[50, 59] and blue[79, 40] and not blue[50, 40]
+    assert blue[50, 100] and blue[50, 139] and not blue[50, 120]  # the second box
+    assert not blue[90, 170]  # nothing outside the boxes
+    with pytest.raises(ValueError):
+        boxes_picture(picture, (200, 400), [(0, 0, 1, 1)], [])
