@@ -1,15 +1,23 @@
-"""Separate ink from paper: grayscale, background, polarity.
+"""Separate ink from paper: grayscale, background, polarity, ruling, contrast per component.
 
 The second stage of the reading pipeline. Output: light ink on a dark background, as in MNIST,
 at a working resolution of at most :data:`WORK_SIZE` pixels, with the mask of the ink pixels.
+The steps follow document-image practice:
 
 1. **Grayscale** (:func:`to_grayscale`): ITU-R BT.601 luminance; an alpha channel is composited
    onto a background that contrasts with the ink.
-2. **Polarity and ink** (:func:`extract_ink`): the background level is estimated with a
-   morphological opening (a "rolling ball" background estimate, which also removes uneven
-   lighting), the ink is the difference from it, and polarity is decided by the picture's border
-   (:func:`dark_ink`): the side of Otsu's threshold (Otsu 1979) that holds most of the border is
-   the paper, whatever share of the picture the ink covers.
+2. **Polarity** (:func:`dark_ink`): the picture's border is the witness of the paper: the side of
+   Otsu's threshold (Otsu 1979) that holds most of the border is the paper, whatever share of the
+   picture a bold digit covers.
+3. **Background**: a grey opening with a window a quarter of the picture wide (a "rolling ball"
+   estimate, which removes even lighting gradients); when what it leaves looks like ink far wider
+   than the strokes (a shadow band, a bright spot, vignetting), again with a window three strokes
+   wide, at the scale of the strokes.
+4. **Ruling** (:func:`remove_ruling`): the lines of ruled and squared paper, found by a grey
+   opening with a line-shaped footprint, are subtracted.
+5. **Contrast**: the ink is normalised by its typical strong level and thresholded (Otsu); ink
+   that is fainter, but far above the paper's noise and as large as a digit (a light digit beside
+   a dark one), is judged on its own level.
 """
 
 from __future__ import annotations
@@ -27,6 +35,22 @@ WORK_SIZE = 640
 MIN_CONTRAST = 0.12
 #: Width of the border that decides polarity, as a fraction of the picture's shorter side.
 BORDER = 0.03
+#: Radius of the second background estimate, in stroke widths: its window (3 strokes wide) takes the strokes
+#: (and where they cross) out, and is narrow enough to follow a shadow band or a bright spot.
+SHADING_STROKES = 1.5
+#: Share of the ink more than four strokes wide above which the picture is taken to be shaded.
+SHADED_SHARE = 0.15
+#: Ruled and squared paper: lines running across at least this fraction of the picture (a digit
+#: rarely does), at least this many of them, and on pictures at least twice this many pixels across.
+RULE_LENGTH = 0.6
+MIN_RULES = 3
+MIN_RULE_PX = 40
+#: The widest a rule may be, in working pixels (a printed line of 1-2 px, widened by 3 for slant).
+MAX_RULE_WIDTH = 5
+#: Fainter ink is judged on its own when it stands this many noise levels above the paper and is at
+#: least this share of the largest component's area.
+FAINT_NOISE = 8.0
+FAINT_AREA = 0.3
 
 
 def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
@@ -115,7 +139,13 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
         return Ink(empty, empty.astype(bool), scale)
 
     signal = (1.0 - gray) if dark_ink(smooth) else gray  # ink is high
-    ink = np.clip(signal - _background(signal), 0.0, None)
+    ink = remove_ruling(np.clip(signal - _background(signal), 0.0, None))
+    # Real light (a shadow band, a bright spot, vignetting) varies faster than a window of a quarter
+    # of the picture can follow, and what it leaves looks like ink far wider than the strokes: then
+    # estimate the background again with a window a few strokes wide.
+    width, wide = _stroke_width_estimate(ink)
+    if wide > SHADED_SHARE:
+        ink = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
     ink_smooth = filters.gaussian(ink, sigma=1.0) if min(h, w) >= 8 else ink
@@ -124,15 +154,99 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
     if ink_smooth.max() < MIN_CONTRAST / 2 or peak < MIN_CONTRAST:
         empty = np.zeros_like(gray)
         return Ink(empty, empty.astype(bool), scale)
+    absolute = ink
     ink = np.clip(ink / peak, 0.0, 1.0)
     # Noise floor: Otsu's threshold on the normalised ink separates strokes from paper texture.
     t_ink = filters.threshold_otsu(ink) if ink.max() > ink.min() else 0.5
     t_ink = float(np.clip(t_ink, 0.15, 0.6))
     mask = ink > t_ink
+    ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink)
     # Below half the threshold is paper; above it, soft anti-aliased edges (as in MNIST) survive.
     floor = 0.5 * t_ink
     ink = np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
     return Ink(ink, mask, scale)
+
+
+def _fainter_ink(
+    absolute: np.ndarray, ink: np.ndarray, mask: np.ndarray, peak: float, t_ink: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise
+    and as large as a digit (a light-grey 3 beside a black 9), is kept and brought to full strength.
+
+    Args:
+        absolute: (H, W) ink contrast in [0, 1] (before normalisation).
+        ink: (H, W) ``absolute / peak``, clipped to [0, 1].
+        mask: (H, W) bool, the ink above ``t_ink``.
+        peak, t_ink: the normalisation and the threshold that made them.
+
+    Returns:
+        ``(ink, mask)``: unchanged when there is no such component; otherwise with each faint
+        component's ink divided by its own level (its 90th percentile) and thresholded at
+        ``t_ink`` of it.
+    """
+    if not mask.any():
+        return ink, mask
+    paper = ~ndimage.binary_dilation(mask, iterations=2)
+    noise = 1.4826 * float(np.median(np.abs(absolute[paper] - np.median(absolute[paper])))) if paper.any() else 0.0
+    low = max(0.5 * MIN_CONTRAST, FAINT_NOISE * noise) / peak
+    if low >= t_ink:
+        return ink, mask
+    labels, n = ndimage.label(ink > low, structure=np.ones((3, 3), int))
+    if n == 0:
+        return ink, mask
+    areas = ndimage.sum_labels(np.ones_like(ink), labels, np.arange(1, n + 1))
+    has_mask = ndimage.maximum(mask, labels, np.arange(1, n + 1)).astype(bool)
+    mask_labels, m = ndimage.label(mask, structure=np.ones((3, 3), int))
+    largest = float(np.bincount(mask_labels.ravel())[1:].max()) if m else 0.0
+    out_ink, out_mask = ink.copy(), mask.copy()
+    for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
+        inside = labels == k
+        level = float(np.percentile(ink[inside], 90))
+        if level * peak < MIN_CONTRAST:
+            continue
+        near = ndimage.binary_dilation(inside, iterations=2)
+        out_ink[near] = np.clip(ink[near] / level, 0.0, 1.0)
+        out_mask |= inside & (out_ink > t_ink)
+    return out_ink, out_mask
+
+
+def remove_ruling(ink: np.ndarray) -> np.ndarray:
+    """Take the lines of ruled or squared paper out of the ink.
+
+    A grey opening of the ink with a line-shaped footprint (:data:`RULE_LENGTH` of the picture's
+    width, one row, after a 3-row dilation so that a line slanted by a pixel or two still fits)
+    keeps only what runs straight across the page; where it finds at least :data:`MIN_RULES`
+    separate thin lines (:data:`MAX_RULE_WIDTH` px at most), they are ruling, and their level is
+    subtracted (a stroke that crosses a line
+    keeps the rest of its ink). The same is done with columns, for squared paper. A single long
+    bar (the top of a 7 as wide as the picture) is left alone.
+
+    Args:
+        ink: (H, W) float in [0, 1], ink high.
+
+    Returns:
+        (H, W) float32, ``ink`` with the ruling taken out (``ink`` itself when there is none).
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    ruling = np.zeros_like(ink)
+    # A rule is at least a tenth as dark as the ink (squared paper's lines are a fifth to a half).
+    floor = max(0.5 * MIN_CONTRAST, 0.1 * float(np.percentile(ink, 99.5)))
+    # Only what is thin counts (a white top-hat): paper texture and broad strokes do not. Both
+    # directions are found on it, so that where lines cross, each keeps the other's pixels.
+    thin = ink - ndimage.grey_opening(ink, size=(MAX_RULE_WIDTH + 2, MAX_RULE_WIDTH + 2))
+    for axis in (1, 0):  # horizontal lines run along axis 1 (columns), vertical ones along axis 0
+        length = round(RULE_LENGTH * ink.shape[axis])
+        if length < 2 * MIN_RULE_PX:
+            continue
+        thick = ndimage.maximum_filter1d(thin, 3, axis=1 - axis)
+        lines = ndimage.maximum_filter1d(ndimage.minimum_filter1d(thick, length, axis=axis), length, axis=axis)
+        present = lines.max(axis=axis) > floor  # rows (or columns) a line crosses
+        runs, n = ndimage.label(present)
+        widths = np.bincount(runs, minlength=n + 1)
+        rules = (widths <= MAX_RULE_WIDTH)[runs] & present  # a pen stroke is wider than a printed rule
+        if n and ndimage.label(rules)[1] >= MIN_RULES:
+            ruling = np.maximum(ruling, lines * np.expand_dims(rules, axis))
+    return ink if not ruling.any() else np.clip(ink - np.minimum(ruling, ink), 0.0, None)
 
 
 def dark_ink(gray: np.ndarray) -> bool:
@@ -157,6 +271,38 @@ def dark_ink(gray: np.ndarray) -> bool:
     if light >= 0.65 or light <= 0.35:
         return light >= 0.65
     return bool(np.mean(gray > t) >= 0.5)
+
+
+def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
+    """The width of the strokes, and how much of the ink is far wider than them.
+
+    Returns:
+        ``(width, wide)``: ``width`` in pixels is twice the median distance to the paper along the
+        ridges of the distance transform (the medial axis) of the strong ink (above 70% of its
+        99.5th percentile: a shadow is fainter than the strokes, and does not count); ``wide`` is
+        the share of all the ink above Otsu's threshold that lies more than ``width`` from the
+        paper (a band or a patch four strokes wide or more). ``(0, 0)`` when there is no ink.
+    """
+    top = float(np.percentile(ink, 99.5))
+    if top <= 0 or ink.max() <= ink.min():
+        return 0.0, 0.0
+    strong = ink > 0.7 * top
+    dist = ndimage.distance_transform_edt(strong)
+    ridge = strong & (dist >= ndimage.maximum_filter(dist, size=3)) & (dist >= 1.5)  # lines and specks do not count
+    if not ridge.any():
+        return 0.0, 0.0
+    width = 2.0 * float(np.median(dist[ridge]))
+    mask = ink > filters.threshold_otsu(ink)
+    return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
+
+
+def _shading(signal: np.ndarray, radius: float) -> np.ndarray:
+    """The lighting under the ink, at the scale of the strokes: a grey opening (square window of
+    ``2 * radius + 1`` pixels, at full working resolution so that neighbouring strokes do not blur
+    into one) smoothed by a Gaussian of ``radius / 2``; a constant when it varies by under 0.08."""
+    r = max(1, round(radius))
+    bg = ndimage.gaussian_filter(ndimage.grey_opening(signal, size=(2 * r + 1, 2 * r + 1)), r / 2)
+    return np.full_like(signal, float(np.median(bg))) if np.ptp(bg) < 0.08 else bg.astype(np.float32)
 
 
 def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int = 96) -> np.ndarray:

@@ -63,3 +63,51 @@ def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
     assert dark_ink(page / 255.0) is dark
     reading = recognize(page, classifier).whole.reading
     assert reading.label == 0
+
+
+def first_of(mnist_test, label: int):
+    x, y = mnist_test
+    return x[np.flatnonzero(y == label)[0]]
+
+
+def test_light_digit_beside_a_dark_one(classifier, mnist_test):
+    """Contrast is judged per component: a light-grey 3 (35% of the 9's contrast) is not lost to the
+    threshold that the darker 9 sets."""
+    from digits.network.recognize import recognize
+
+    from helpers import string_on_paper
+
+    page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
+    half = page.shape[1] // 2
+    page[:, :half] = 255 - (255 - page[:, :half]) * 0.35
+    assert recognize(page.astype(np.uint8), classifier).number == "39"
+
+
+@pytest.mark.parametrize(("label", "rows", "cols"), [(3, 20, 20), (9, 24, None)], ids=["squared", "ruled"])
+def test_digit_on_squared_and_ruled_paper(classifier, mnist_test, label, rows, cols):
+    """The lines of squared or ruled paper (35-40% of the ink's contrast, every 20-24 px) are not ink."""
+    from digits.network.recognize import recognize
+    from digits.reading.ink import remove_ruling
+
+    page = on_paper(first_of(mnist_test, label), height=110, canvas=(300, 400)).astype(np.float32)
+    grid = np.zeros_like(page)
+    grid[::rows, :] = 1
+    if cols:
+        grid[:, ::cols] = 1
+    page = np.minimum(page, 255 - grid * 255 * 0.4).astype(np.uint8)
+    result = recognize(page, classifier)
+    assert result.number == str(label) and len(result.digits) == 1
+    assert remove_ruling(0.4 * grid).max() < 0.05  # the ruling alone is taken out entirely
+
+
+def test_digit_in_a_shadow_band(classifier, mnist_test):
+    """A phone photo's shadow band (50% darker at its core, 120 px wide, slanted) across the digit."""
+    from digits.network.recognize import recognize
+
+    page = on_paper(first_of(mnist_test, 3), height=110, canvas=(300, 400)).astype(np.float32) / 255
+    yy, xx = np.mgrid[:300, :400]
+    d = (xx - 200) * np.cos(0.6) + (yy - 150) * np.sin(0.6)
+    band = 1 - 0.5 * np.clip(1 - np.abs(d - 30) / 60, 0, 1) ** 0.5
+    page = (np.clip(page * band * 0.9 + 0.05, 0, 1) * 255).astype(np.uint8)
+    result = recognize(page, classifier)
+    assert result.number == "3" and len(result.digits) == 1
