@@ -5,6 +5,9 @@ validation split (for tuning) or the test split (for reported figures), reads ev
 through the app's pipeline (:func:`digits.network.recognize.recognize`) and through the naive baseline
 (grayscale, resize the whole picture to 28x28, invert), and prints a table of accuracy per
 variant. Strings count as read only when every digit is read, in order, and nothing else.
+Then the same for the second set, digits "as people make them" (:mod:`digits.evaluation.people_set`:
+strokes off the canvas edge, phone light, broken strokes, squared and ruled paper, frame-filling
+bold digits, two tones, touching pairs), scored by what a user sees.
 
 Usage:
     python -m digits.evaluation.benchmark_robustness --data-dir ../shared/data/mnist --split test
@@ -73,6 +76,65 @@ def evaluate(samples_by_variant: dict, classifier) -> tuple[list[Row], dict[str,
     return [*rows, totals[0], *strings, totals[1]], per_sample
 
 
+def people_answer(result) -> str:
+    """What a user sees: the number when several digits are found, else the whole picture's digit."""
+    if len(result.digits) > 1:
+        return result.number
+    return "" if result.whole is None else str(result.whole.reading.label)
+
+
+def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int, float, float, float]]:
+    """Read the "as people make them" set both ways (see :mod:`digits.evaluation.people_set`).
+
+    Every sample is scored by what a user sees (:func:`people_answer`), read with the sample's
+    ``source`` ("canvas" for the canvas variant). The naive way reads one digit per picture.
+
+    Returns:
+        One ``(variant, pictures, ours, naive, rejected)`` per variant and a last row for all of
+        them, fractions in [0, 1]; ``rejected`` is the share of pictures in which a digit read right
+        was called "not a digit".
+    """
+    from digits.evaluation.naive import naive_preprocess
+    from digits.network.recognize import recognize
+
+    rows, all_ours, all_naive, all_rejected = [], [], [], []
+    for variant, samples in samples_by_variant.items():
+        naive_labels = [
+            str(r.label) for r in classifier.read_batch(np.stack([naive_preprocess(s.image) for s in samples]))
+        ]
+        ours, rejected = [], []
+        for s in samples:
+            result = recognize(s.image, classifier, source=s.params.get("source", "upload"))
+            ours.append(people_answer(result) == s.label)
+            readings = (
+                [d.reading for d in result.digits]
+                if len(result.digits) > 1
+                else [result.whole.reading]
+                if result.whole
+                else []
+            )
+            rejected.append(any(r.is_digit is False for r in readings))
+        naive = [n == s.label for n, s in zip(naive_labels, samples, strict=True)]
+        rows.append((variant, len(samples), float(np.mean(ours)), float(np.mean(naive)), float(np.mean(rejected))))
+        all_ours += ours
+        all_naive += naive
+        all_rejected += rejected
+    rows.append(
+        ("**all**", len(all_ours), float(np.mean(all_ours)), float(np.mean(all_naive)), float(np.mean(all_rejected)))
+    )
+    return rows
+
+
+def people_table(rows: list[tuple[str, int, float, float, float]]) -> str:
+    """A Markdown table of :func:`evaluate_people`'s rows."""
+    head = (
+        "| variant | pictures | ours | naive (grayscale, resize, invert) | ours: rejected as not a digit |\n"
+        "| --- | ---: | ---: | ---: | ---: |"
+    )
+    lines = [f"| {v} | {n} | {o:.1%} | {nv:.1%} | {r:.1%} |" for v, n, o, nv, r in rows]
+    return "\n".join([head, *lines])
+
+
 def table(rows: list[Row]) -> str:
     """A Markdown table of the rows."""
     head = "| variant | images | ours | naive (grayscale, resize, invert) |\n| --- | ---: | ---: | ---: |"
@@ -89,6 +151,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--n", type=int, default=1000, help="images per single-digit variant")
     p.add_argument("--strings", type=int, default=100, help="strings per length (2-6 digits)")
     p.add_argument("--seed", type=int, default=0, help="seed of the set")
+    p.add_argument("--people", type=int, default=500, help="pictures per 'as people make them' variant (0: skip)")
     p.add_argument("--examples", default=None, help="directory to save a few example pictures per variant")
     return p.parse_args(argv)
 
@@ -118,6 +181,16 @@ def main(argv=None) -> int:
         f"read in {time.perf_counter() - t0 - built:.0f} s):\n"
     )
     print(table(rows))
+    if args.people > 0:
+        from digits.evaluation.people_set import build_people_set
+
+        t1 = time.perf_counter()
+        people = build_people_set(images, labels, n_per_variant=args.people, seed=args.seed)
+        if args.examples:
+            save_examples(people, args.examples)
+        took = time.perf_counter() - t1
+        print(f"\nAs people make them, from the MNIST {args.split} split, seed {args.seed} ({took:.0f} s):\n")
+        print(people_table(evaluate_people(people, classifier)))
     return 0
 
 
