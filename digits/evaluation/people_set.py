@@ -5,8 +5,8 @@ pictures made by people fail in ways it never shows. This set renders the same d
 those failures look (each variant's settings are fixed here, from the issue that asked for them):
 
 - **canvas_edge**: a 280x280 canvas, pen 15-30 px, two digits side by side, one of which runs off
-  one edge of the canvas (top, bottom, left, right in turn); read as a canvas drawing
-  (``source="canvas"``) and scored as the two-digit number.
+  one edge of the canvas by 5-15% of its size (top, bottom, left, right in turn); read as a canvas
+  drawing (``source="canvas"``) and scored as the two-digit number.
 - **phone_light**: a digit in pen on paper under real light: a soft shadow band 20-50% of the page
   wide and 30-60% darker at a random angle, or a bright spot of radius 15-40% of the page up to
   40% brighter, or corners 20-40% darker; the show-through of a mirrored other digit at 8-15% of
@@ -68,9 +68,10 @@ NUMBER_VARIANTS = ("canvas_edge", "two_tones", "touching")
 EDGES = ("top", "bottom", "left", "right")
 
 CANVAS_EDGE_STROKE = (15.0, 30.0)
-CANVAS_EDGE_OVERRUN = (0.08, 0.2)  # of the digit's size, past the edge
+CANVAS_EDGE_OVERRUN = (0.05, 0.15)  # of the digit's size, past the edge
 PHONE_SIZE = (240, 360)
 SHADOW_WIDTH, SHADOW_DARKER = (0.20, 0.50), (0.30, 0.60)
+SHADOW_SOFT = 0.25  # each soft edge of a shadow band, as a fraction of its width
 SPOT_RADIUS, SPOT_BRIGHTER = (0.15, 0.40), (0.0, 0.40)
 CORNERS_DARKER = (0.20, 0.40)
 SHOW_THROUGH = (0.08, 0.15)
@@ -101,7 +102,6 @@ def _canvas_edge(digits: list[np.ndarray], rng: np.random.Generator, index: int)
     stroke = float(rng.uniform(*CANVAS_EDGE_STROKE))
     height = float(rng.uniform(140, 200))
     inks = [redraw_digit(crop_digit(d), height, stroke, max_width=115) for d in digits]
-    off = round(float(rng.uniform(*CANVAS_EDGE_OVERRUN)) * height)
     size = CANVAS_SIZE
     tops = [(size - ink.shape[0]) // 2 + int(rng.integers(-15, 16)) for ink in inks]
     gap = int(rng.integers(10, 30))
@@ -109,6 +109,7 @@ def _canvas_edge(digits: list[np.ndarray], rng: np.random.Generator, index: int)
     lefts[1] = lefts[0] + inks[0].shape[1] + gap
     runs_off = int(rng.integers(2)) if edge in ("top", "bottom") else (0 if edge == "left" else 1)
     ink = inks[runs_off]
+    off = round(float(rng.uniform(*CANVAS_EDGE_OVERRUN)) * ink.shape[0])  # of the digit drawn, past the edge
     if edge == "top":
         tops[runs_off] = -off
     elif edge == "bottom":
@@ -145,8 +146,9 @@ def _light(shape: tuple[int, int], rng: np.random.Generator) -> tuple[np.ndarray
         theta = float(rng.uniform(0, np.pi))
         centre = float(rng.uniform(-0.3, 0.3)) * max(h, w)
         d = (xx - w / 2) * np.cos(theta) + (yy - h / 2) * np.sin(theta) - centre
-        profile = np.clip(1 - np.abs(d) / (width / 2), 0, 1)
-        field = 1 - darker * (0.5 - 0.5 * np.cos(np.pi * profile))  # soft edges
+        # Full darkness across the band's width, with soft edges a quarter of it wide (a smoothstep).
+        t = np.clip((width / 2 + SHADOW_SOFT * width / 2 - np.abs(d)) / (SHADOW_SOFT * width), 0, 1)
+        field = 1 - darker * t * t * (3 - 2 * t)
         return field, {"light": kind, "width": width, "darker": darker}
     if kind == "spot":
         radius = float(rng.uniform(*SPOT_RADIUS)) * max(h, w)

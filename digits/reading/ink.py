@@ -40,6 +40,9 @@ BORDER = 0.03
 SHADING_STROKES = 1.5
 #: Share of the ink more than four strokes wide above which the picture is taken to be shaded.
 SHADED_SHARE = 0.15
+#: Local thresholding: window in stroke widths, and Sauvola's k (low, so that a faint digit stays ink).
+LOCAL_STROKES = 3.0
+SAUVOLA_K = 0.1
 #: Ruled and squared paper: lines running across at least this fraction of the picture (a digit
 #: rarely does), at least this many of them, and on pictures at least twice this many pixels across.
 RULE_LENGTH = 0.6
@@ -160,6 +163,11 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
     t_ink = filters.threshold_otsu(ink) if ink.max() > ink.min() else 0.5
     t_ink = float(np.clip(t_ink, 0.15, 0.6))
     mask = ink > t_ink
+    if width > 0:
+        # Local thresholding (Sauvola & Pietikainen 2000) vetoes what is no darker than its
+        # surroundings: a shadow band or a dim corner is paper, however dark, wherever no stroke is.
+        window = int(np.clip(round(LOCAL_STROKES * width), 15, 101)) | 1
+        mask &= (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
     ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink)
     # Below half the threshold is paper; above it, soft anti-aliased edges (as in MNIST) survive.
     floor = 0.5 * t_ink
@@ -280,8 +288,9 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
         ``(width, wide)``: ``width`` in pixels is twice the median distance to the paper along the
         ridges of the distance transform (the medial axis) of the strong ink (above 70% of its
         99.5th percentile: a shadow is fainter than the strokes, and does not count); ``wide`` is
-        the share of all the ink above Otsu's threshold that lies more than ``width`` from the
-        paper (a band or a patch four strokes wide or more). ``(0, 0)`` when there is no ink.
+        the share of all that could pass for ink (above 25% of that percentile) that lies more
+        than ``2 * width`` from the paper (a band or a patch four strokes wide or more). ``(0, 0)``
+        when there is no ink.
     """
     top = float(np.percentile(ink, 99.5))
     if top <= 0 or ink.max() <= ink.min():
@@ -292,7 +301,7 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     if not ridge.any():
         return 0.0, 0.0
     width = 2.0 * float(np.median(dist[ridge]))
-    mask = ink > filters.threshold_otsu(ink)
+    mask = ink > 0.25 * top  # all that could pass for ink, a shadow included
     return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
 
 
