@@ -123,12 +123,16 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
     n = len(prepared.digits)
     singles, merges = results[1 : 1 + n], dict(zip(merged_at, results[1 + n :], strict=True))
-    chosen = choose_segmentation([_cost(r.reading) for r in singles], {i: _cost(m.reading) for i, m in merges.items()})
+    merged_costs = {i: _cost(m.reading) + MERGE_COST for i, m in merges.items()}
+    chosen = choose_segmentation([_cost(r.reading) for r in singles], merged_costs)
     return Result(results[0], [merges[i] if size == 2 else singles[i] for i, size in chosen], prepared.shape)
 
 
 #: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.
 NOT_A_DIGIT_COST = 2.0
+#: The prior against one digit written in two separate strokes, beside two digits close together
+#: (-log of their odds): the merged reading must be this much more plausible to be kept.
+MERGE_COST = 0.5
 
 
 def _cost(reading: Reading) -> float:
