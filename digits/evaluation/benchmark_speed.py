@@ -57,9 +57,14 @@ def main(argv=None) -> int:
         ("network, one 28x28 image (traced tf.function)", lambda: classifier.logits(x1)),
         ("network, one image with `model.predict` (for comparison)", lambda: classifier.model.predict(x1, verbose=0)),
     ]
-    for name, picture in (("canvas 280x280", canvas), ("4-digit string", string), ("photo 4000x3000", photo)):
-        rows.append((f"preprocessing, {name}", lambda p=picture: prepare(p)))
-        rows.append((f"whole reading, {name}", lambda p=picture: recognize(p, classifier)))
+    pictures = (
+        ("canvas 280x280", canvas, "canvas"),
+        ("4-digit string", string, "upload"),
+        ("photo 4000x3000", photo, "upload"),
+    )
+    for name, picture, source in pictures:
+        rows.append((f"preprocessing, {name}", lambda p=picture, s=source: prepare(p, source=s)))
+        rows.append((f"whole reading, {name}", lambda p=picture, s=source: recognize(p, classifier, source=s)))
     print("| step | median time |\n| --- | ---: |")
     for name, fn in rows:
         print(f"| {name} | {median_ms(fn, args.repeat):.1f} ms |")

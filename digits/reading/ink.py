@@ -121,13 +121,15 @@ def _downscale(img: Image.Image | np.ndarray, work_size: int) -> tuple[np.ndarra
     return out.astype(np.float32), scale
 
 
-def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Ink:
+def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper: bool = True) -> Ink:
     """Separate ink from background, fix polarity, and normalise contrast.
 
     Args:
         img: a PIL image or an array accepted by :func:`to_grayscale`.
         work_size: longest side in pixels at which the work is done (bigger input is
             downscaled with anti-aliasing first).
+        paper: the picture may be a photo or a scan of paper (an upload): look for shading, ruling
+            and faint ink. False for the app's canvas, which has none of these (and is read faster).
 
     Returns:
         :class:`Ink`. Its ``mask`` is empty when the picture holds nothing to read (no
@@ -142,13 +144,16 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
         return Ink(empty, empty.astype(bool), scale)
 
     signal = (1.0 - gray) if dark_ink(smooth) else gray  # ink is high
-    ink = remove_ruling(np.clip(signal - _background(signal), 0.0, None))
-    # Real light (a shadow band, a bright spot, vignetting) varies faster than a window of a quarter
-    # of the picture can follow, and what it leaves looks like ink far wider than the strokes: then
-    # estimate the background again with a window a few strokes wide.
-    width, wide = _stroke_width_estimate(ink)
-    if wide > SHADED_SHARE:
-        ink = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
+    ink = np.clip(signal - _background(signal), 0.0, None)
+    width = 0.0
+    if paper:
+        ink = remove_ruling(ink)
+        # Real light (a shadow band, a bright spot, vignetting) varies faster than a window of a
+        # quarter of the picture can follow, and what it leaves looks like ink far wider than the
+        # strokes: then estimate the background again with a window a few strokes wide.
+        width, wide = _stroke_width_estimate(ink)
+        if wide > SHADED_SHARE:
+            ink = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
     ink_smooth = filters.gaussian(ink, sigma=1.0) if min(h, w) >= 8 else ink
@@ -168,7 +173,8 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> In
         # surroundings: a shadow band or a dim corner is paper, however dark, wherever no stroke is.
         window = int(np.clip(round(LOCAL_STROKES * width), 15, 101)) | 1
         mask &= (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
-    ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink)
+    if paper:
+        ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink)
     # Below half the threshold is paper; above it, soft anti-aliased edges (as in MNIST) survive.
     floor = 0.5 * t_ink
     ink = np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)

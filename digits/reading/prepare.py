@@ -117,7 +117,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     Raises:
         ValueError: unknown ``source``.
     """
-    ink = extract_ink(img, work_size)
+    ink = extract_ink(img, work_size, paper=source != "canvas")
     labels, groups = find_digits(ink.mask, source)
     shape_in = _input_shape(img)
     if not groups:
