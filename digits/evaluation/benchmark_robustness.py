@@ -91,8 +91,8 @@ def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int
 
     Returns:
         One ``(variant, pictures, ours, naive, rejected)`` per variant and a last row for all of
-        them, fractions in [0, 1]; ``rejected`` is the share of pictures in which a digit read right
-        was called "not a digit".
+        them, fractions in [0, 1]; ``rejected`` is the share of pictures in which a digit that
+        was read (right or wrong) was called "not a digit".
     """
     from digits.evaluation.naive import naive_preprocess
     from digits.network.recognize import recognize
