@@ -251,37 +251,37 @@ def _frame_filling(digits: list[np.ndarray], rng: np.random.Generator, index: in
     return image, [_bbox(ink, top, left)], {"cover": ink.size / (h * w), "stroke_width": stroke, "dark_ink": dark}
 
 
-def _pair(digits: list[np.ndarray], rng: np.random.Generator, gap: int) -> tuple[list[np.ndarray], list[int], tuple]:
-    """Two digits rendered at one height, on one baseline, ``gap`` px apart (negative: overlapping)."""
+def _pair(digits: list[np.ndarray], rng: np.random.Generator, gap: int) -> tuple[list[np.ndarray], list[tuple]]:
+    """Two digits rendered at one height, on one baseline, ``gap`` px apart (negative: overlapping).
+
+    Returns:
+        ``(layers, boxes)``: each digit's ink on the picture's (H, W) frame, and its box.
+    """
     height = float(rng.uniform(60, 120))
     inks = [render_digit(crop_digit(d), height) for d in digits]
     margin = int(rng.integers(15, 40))
     h = max(i.shape[0] for i in inks) + 2 * margin
     w = inks[0].shape[1] + inks[1].shape[1] + gap + 2 * margin
     lefts = [margin, margin + inks[0].shape[1] + gap]
-    return inks, lefts, (h, w, margin)
+    tops = [h - margin - ink.shape[0] for ink in inks]
+    layers = [_place((h, w), ink, t, x) for ink, t, x in zip(inks, tops, lefts, strict=True)]
+    return layers, [_bbox(ink, t, x) for ink, t, x in zip(inks, tops, lefts, strict=True)]
 
 
 def _two_tones(digits: list[np.ndarray], rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    inks, lefts, (h, w, margin) = _pair(digits, rng, int(rng.integers(8, 25)))
+    layers, boxes = _pair(digits, rng, int(rng.integers(8, 25)))
     faint = int(rng.integers(2))
     contrast = float(rng.uniform(*TWO_TONE_CONTRAST))
-    layers = [_place((h, w), ink, h - margin - ink.shape[0], x) for ink, x in zip(inks, lefts, strict=True)]
     layers[faint] = layers[faint] * contrast
     level = float(rng.uniform(0, 40))
-    image = _paint(255.0, level, np.maximum(*layers))
-    boxes = [_bbox(ink, h - margin - ink.shape[0], x) for ink, x in zip(inks, lefts, strict=True)]
-    return image, boxes, {"faint": faint, "contrast": contrast}
+    return _paint(255.0, level, np.maximum(*layers)), boxes, {"faint": faint, "contrast": contrast}
 
 
 def _touching_pair(digits: list[np.ndarray], rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
     overlap = int(rng.integers(TOUCH_OVERLAP[0], TOUCH_OVERLAP[1] + 1))
-    inks, lefts, (h, w, margin) = _pair(digits, rng, -overlap)
-    layers = [_place((h, w), ink, h - margin - ink.shape[0], x) for ink, x in zip(inks, lefts, strict=True)]
+    layers, boxes = _pair(digits, rng, -overlap)
     level = float(rng.uniform(0, 40))
-    image = _paint(255.0, level, np.maximum(*layers))
-    boxes = [_bbox(ink, h - margin - ink.shape[0], x) for ink, x in zip(inks, lefts, strict=True)]
-    return image, boxes, {"overlap": overlap}
+    return _paint(255.0, level, np.maximum(*layers)), boxes, {"overlap": overlap}
 
 
 _RENDER = {
