@@ -117,15 +117,27 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     prepared = prepare(img, source=source)
     if prepared.blank:
         return Result(None, [], prepared.shape)
-    merged_at = sorted(prepared.merges)
-    digits = [prepared.whole, *prepared.digits, *(prepared.merges[i] for i in merged_at)]
+    merged_at, split_at = sorted(prepared.merges), sorted(prepared.splits)
+    digits = [
+        prepared.whole,
+        *prepared.digits,
+        *(prepared.merges[i] for i in merged_at),
+        *(half for i in split_at for half in prepared.splits[i]),
+    ]
     readings = classifier.read_batch(np.stack([d.image for d in digits]))
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
-    n = len(prepared.digits)
-    singles, merges = results[1 : 1 + n], dict(zip(merged_at, results[1 + n :], strict=True))
-    merged_costs = {i: _cost(m.reading) + MERGE_COST for i, m in merges.items()}
-    chosen = choose_segmentation([_cost(r.reading) for r in singles], merged_costs)
-    return Result(results[0], [merges[i] if size == 2 else singles[i] for i, size in chosen], prepared.shape)
+    n, m = len(prepared.digits), len(merged_at)
+    singles = results[1 : 1 + n]
+    merges = dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True))
+    halves = results[1 + n + m :]
+    splits = {i: (halves[2 * k], halves[2 * k + 1]) for k, i in enumerate(split_at)}
+    chosen = choose_segmentation(
+        [_cost(r.reading) for r in singles],
+        {i: _cost(r.reading) + MERGE_COST for i, r in merges.items()},
+        {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in splits.items()},
+    )
+    read = {"one": lambda i: [singles[i]], "merge": lambda i: [merges[i]], "split": lambda i: list(splits[i])}
+    return Result(results[0], [d for i, kind in chosen for d in read[kind](i)], prepared.shape)
 
 
 #: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.
@@ -133,6 +145,9 @@ NOT_A_DIGIT_COST = 2.0
 #: The prior against one digit written in two separate strokes, beside two digits close together
 #: (-log of their odds): the merged reading must be this much more plausible to be kept.
 MERGE_COST = 0.5
+#: The prior against two touching digits, beside one wide digit: the two halves' readings must be
+#: this much more plausible than the whole.
+SPLIT_COST = 1.0
 
 
 def _cost(reading: Reading) -> float:
@@ -141,23 +156,30 @@ def _cost(reading: Reading) -> float:
     return -float(np.log(max(reading.raw_confidence, 1e-12))) + (NOT_A_DIGIT_COST if reading.is_digit is False else 0.0)
 
 
-def choose_segmentation(single: list[float], merged: dict[int, float]) -> list[tuple[int, int]]:
+def choose_segmentation(
+    single: list[float], merged: dict[int, float], split: dict[int, float] | None = None
+) -> list[tuple[int, str]]:
     """The cheapest way to read a row of digit hypotheses (LeCun et al. 1998, section V: the path of
     least cost through the segmentation graph).
 
     Args:
         single: cost of reading piece ``i`` alone as one digit (see :func:`_cost`), left to right.
         merged: ``i`` -> cost of reading pieces ``i`` and ``i + 1`` together as one digit.
+        split: ``i`` -> cost of reading piece ``i`` as two touching digits.
 
     Returns:
-        ``[(i, size), ...]`` left to right: piece ``i`` alone (size 1) or with ``i + 1`` (size 2),
-        covering every piece once, with the least total cost (ties: the pieces alone).
+        ``[(i, kind), ...]`` left to right, ``kind`` one of "one" (piece ``i`` as one digit),
+        "merge" (pieces ``i`` and ``i + 1`` as one digit) and "split" (piece ``i`` as two digits),
+        covering every piece once, with the least total cost (ties: each piece as one digit).
     """
+    split = split or {}
     best = [(0.0, [])]
     for i in range(1, len(single) + 1):
-        options = [(best[i - 1][0] + single[i - 1], [*best[i - 1][1], (i - 1, 1)])]
+        one = min(single[i - 1], split.get(i - 1, np.inf))
+        kind = "one" if single[i - 1] <= split.get(i - 1, np.inf) else "split"
+        options = [(best[i - 1][0] + one, [*best[i - 1][1], (i - 1, kind)])]
         if i >= 2 and (i - 2) in merged:
-            options.append((best[i - 2][0] + merged[i - 2], [*best[i - 2][1], (i - 2, 2)]))
+            options.append((best[i - 2][0] + merged[i - 2], [*best[i - 2][1], (i - 2, "merge")]))
         best.append(min(options, key=lambda o: o[0]))
     return best[-1][1]
 

@@ -19,7 +19,7 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
-from digits.reading.segment import find_digits, group_mask, merge_candidates
+from digits.reading.segment import find_digits, group_mask, merge_candidates, split_candidates
 
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
@@ -52,6 +52,8 @@ class Prepared:
         ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
         merges: hypotheses: ``i`` -> ``digits[i]`` and ``digits[i + 1]`` normalised as one digit
             (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
+        splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, left and right
+            (see :func:`digits.reading.segment.split_candidates`).
         shape: (height, width) of the input picture in pixels, the frame of every ``Digit.box``.
     """
 
@@ -59,6 +61,7 @@ class Prepared:
     digits: list[Digit]
     ink: Ink
     merges: dict[int, Digit] = field(default_factory=dict)
+    splits: dict[int, tuple[Digit, Digit]] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
 
     @property
@@ -128,7 +131,14 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     merges = {
         i: _digit_from(ink, group_mask(labels, groups[i : i + 2]), shape_in, {}) for i in merge_candidates(groups)
     }
-    return Prepared(whole, digits, ink, merges, shape_in)
+    splits = {}
+    for i, cut in split_candidates(labels, groups).items():
+        mask = group_mask(labels, [groups[i]])
+        left, right = mask.copy(), mask.copy()
+        left[:, cut:], right[:, :cut] = False, False
+        if left.any() and right.any():
+            splits[i] = (_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}))
+    return Prepared(whole, digits, ink, merges, splits, shape_in)
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

@@ -44,6 +44,9 @@ LINE_ASPECT = 8
 #: be one digit written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats): a
 #: hypothesis that the network settles (:func:`merge_candidates`).
 MERGE_GAP = 0.25
+#: A group at least this much wider than tall may be two digits that touch ("00", "11"): a hypothesis
+#: cut where its ink is shortest in its middle third (:func:`split_candidates`).
+SPLIT_ASPECT = 1.1
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
@@ -252,6 +255,37 @@ def merge_candidates(groups: list[Group]) -> list[int]:
         rows_overlap = min(a.box[3], b.box[3]) > max(a.box[1], b.box[1])
         if gap <= MERGE_GAP * tall and rows_overlap and box[2] - box[0] <= box[3] - box[1]:
             out.append(i)
+    return out
+
+
+def split_candidates(labels: np.ndarray, groups: list[Group]) -> dict[int, int]:
+    """Hypotheses that one group is two touching digits, for the network to settle.
+
+    Args:
+        labels: the component label image of :func:`find_digits`.
+        groups: its groups, left to right.
+
+    Returns:
+        ``i`` -> the column (in working pixels) at which ``groups[i]`` would be cut: for each group
+        at least :data:`SPLIT_ASPECT` times wider than tall, the column in the middle third of its
+        box where the ink is shortest (its upper and lower contours closest: where two touching
+        digits meet), with the least ink among equals.
+    """
+    out = {}
+    for i, g in enumerate(groups):
+        x0, y0, x1, y1 = g.box
+        if x1 - x0 < SPLIT_ASPECT * (y1 - y0):
+            continue
+        mask = np.isin(labels[y0:y1, x0:x1], g.labels)
+        rows = np.arange(y1 - y0)[:, None]
+        # The vertical extent of the ink in each column: where two round digits meet it narrows
+        # (upper and lower contours dip), though the ink piles up there; the ink count breaks ties.
+        top = np.where(mask, rows, y1 - y0).min(axis=0)
+        bottom = np.where(mask, rows, -1).max(axis=0)
+        score = np.maximum(bottom - top + 1, 0) + 0.25 * mask.sum(axis=0)
+        lo, hi = (x1 - x0) // 3, 2 * (x1 - x0) // 3
+        if hi > lo:
+            out[i] = x0 + lo + int(np.argmin(score[lo:hi]))
     return out
 
 

@@ -39,10 +39,29 @@ def test_two_ones_side_by_side_stay_two_digits(classifier, gap):
 
 def test_choose_segmentation_by_hand():
     # Pieces 0 and 1 are weak alone and strong together; piece 2 is strong alone.
-    assert choose_segmentation([1.0, 0.1, 0.05], {0: 0.2}) == [(0, 2), (2, 1)]
+    assert choose_segmentation([1.0, 0.1, 0.05], {0: 0.2}) == [(0, "merge"), (2, "one")]
     # Both strong alone: the merged reading must be cheaper than both together to win.
-    assert choose_segmentation([0.05, 0.05], {0: 0.2}) == [(0, 1), (1, 1)]
-    assert choose_segmentation([0.3, 0.3], {0: 0.6}) == [(0, 1), (1, 1)]  # a tie keeps them apart
+    assert choose_segmentation([0.05, 0.05], {0: 0.2}) == [(0, "one"), (1, "one")]
+    assert choose_segmentation([0.3, 0.3], {0: 0.6}) == [(0, "one"), (1, "one")]  # a tie keeps them apart
     # Overlapping hypotheses: 0+1 or 1+2, never both.
-    assert choose_segmentation([2.0, 2.0, 2.0], {0: 0.1, 1: 0.1}) in ([(0, 2), (2, 1)], [(0, 1), (1, 2)])
+    assert choose_segmentation([2.0, 2.0, 2.0], {0: 0.1, 1: 0.1}) in (
+        [(0, "merge"), (2, "one")],
+        [(0, "one"), (1, "merge")],
+    )
+    # A wide piece read better as two digits is split; a strong single digit is not.
+    assert choose_segmentation([3.0, 0.1], {}, {0: 0.5}) == [(0, "split"), (1, "one")]
+    assert choose_segmentation([0.1], {}, {0: 0.5}) == [(0, "one")]
     assert choose_segmentation([], {}) == []
+
+
+def test_touching_zeros_are_two_digits(classifier):
+    """Two 0s whose rings touch are one piece of ink, read as "00", not as one wide digit."""
+    zeros = strokes([])  # a blank page to draw on
+    img = Image.fromarray(zeros)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((30, 60, 130, 220), outline=0, width=16)
+    draw.ellipse((122, 60, 222, 220), outline=0, width=16)  # overlaps the first ring by 8 px
+    page = np.asarray(img)
+    assert len(prepare(page).digits) == 1  # one piece: the hypothesis is needed
+    result = recognize(page, classifier)
+    assert result.number == "00"
