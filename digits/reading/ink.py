@@ -167,14 +167,15 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
     # Noise floor: Otsu's threshold on the normalised ink separates strokes from paper texture.
     t_ink = filters.threshold_otsu(ink) if ink.max() > ink.min() else 0.5
     t_ink = float(np.clip(t_ink, 0.15, 0.6))
-    mask = ink > t_ink
+    local = np.ones_like(ink, dtype=bool)
     if width > 0:
         # Local thresholding (Sauvola & Pietikainen 2000) vetoes what is no darker than its
         # surroundings: a shadow band or a dim corner is paper, however dark, wherever no stroke is.
         window = int(np.clip(round(LOCAL_STROKES * width), 15, 101)) | 1
-        mask &= (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
+        local = (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
+    mask = (ink > t_ink) & local
     if paper:
-        ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink)
+        ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink, local)
     # Below half the threshold is paper; above it, soft anti-aliased edges (as in MNIST) survive.
     floor = 0.5 * t_ink
     ink = np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
@@ -182,7 +183,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
 
 
 def _fainter_ink(
-    absolute: np.ndarray, ink: np.ndarray, mask: np.ndarray, peak: float, t_ink: float
+    absolute: np.ndarray, ink: np.ndarray, mask: np.ndarray, peak: float, t_ink: float, local: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise
     and as large as a digit (a light-grey 3 beside a black 9), is kept and brought to full strength.
@@ -192,6 +193,7 @@ def _fainter_ink(
         ink: (H, W) ``absolute / peak``, clipped to [0, 1].
         mask: (H, W) bool, the ink above ``t_ink``.
         peak, t_ink: the normalisation and the threshold that made them.
+        local: (H, W) bool, where the local threshold allows ink (a shadow stays paper).
 
     Returns:
         ``(ink, mask)``: unchanged when there is no such component; otherwise with each faint
@@ -220,7 +222,7 @@ def _fainter_ink(
             continue
         near = ndimage.binary_dilation(inside, iterations=2)
         out_ink[near] = np.clip(ink[near] / level, 0.0, 1.0)
-        out_mask |= inside & (out_ink > t_ink)
+        out_mask |= inside & (out_ink > t_ink) & local
     return out_ink, out_mask
 
 
