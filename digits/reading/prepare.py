@@ -127,14 +127,12 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         return Prepared(None, [], ink, shape=shape_in)
     keep = group_mask(labels, groups)
     whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
-    digits = [_digit_from(ink, group_mask(labels, [g]), shape_in, {}) for g in groups]
-    merges = {
-        i: _digit_from(ink, group_mask(labels, groups[i : i + 2]), shape_in, {}) for i in merge_candidates(groups)
-    }
+    masks = [group_mask(labels, [g]) for g in groups]
+    digits = [_digit_from(ink, m, shape_in, {}) for m in masks]
+    merges = {i: _digit_from(ink, masks[i] | masks[i + 1], shape_in, {}) for i in merge_candidates(groups)}
     splits = {}
     for i, cut in split_candidates(labels, groups).items():
-        mask = group_mask(labels, [groups[i]])
-        left, right = mask.copy(), mask.copy()
+        left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
             splits[i] = (_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}))
