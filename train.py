@@ -38,10 +38,26 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0.0,
         help="outlier exposure: loss weight of generated non-digits with uniform targets (0: off)",
     )
+    p.add_argument(
+        "--printed",
+        type=int,
+        default=0,
+        help="add this many digits printed in the training font families (bold, outline, plates) (0: none)",
+    )
+    p.add_argument(
+        "--elastic", action="store_true", help="add elastic distortion (Simard et al. 2003) to the augmentation"
+    )
+    p.add_argument("--stroke-width", action="store_true", help="add random thinning and thickening of the strokes")
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras verbosity (1 = progress bar)")
     args = p.parse_args(argv)
-    if args.epochs < 1 or args.batch_size < 1 or (args.limit is not None and args.limit < 1) or args.oe_weight < 0:
-        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight not negative")
+    if (
+        args.epochs < 1
+        or args.batch_size < 1
+        or (args.limit is not None and args.limit < 1)
+        or args.oe_weight < 0
+        or args.printed < 0
+    ):
+        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight and --printed not negative")
     return args
 
 
@@ -62,9 +78,12 @@ def main(argv=None) -> int:
             limit=args.limit,
             augment=not args.no_augment,
             oe_weight=args.oe_weight,
+            printed=args.printed,
+            elastic=args.elastic,
+            stroke_width=args.stroke_width,
             verbose=args.verbose,
         )
-    except (DataError, OSError) as e:
+    except (DataError, OSError, ValueError) as e:
         print(f"train.py: error: {e}", file=sys.stderr)
         return 1
     print(

@@ -7,7 +7,9 @@ through the app's pipeline (:func:`digits.network.recognize.recognize`) and thro
 variant. Strings count as read only when every digit is read, in order, and nothing else.
 Then the same for the second set, digits "as people make them" (:mod:`digits.evaluation.people_set`:
 strokes off the canvas edge, phone light, broken strokes, squared and ruled paper, frame-filling
-bold digits, two tones, touching pairs), scored by what a user sees.
+bold digits, two tones, touching pairs, printed digits in unseen font families, house-number
+plates and printed house numbers; handwriting typefaces on their own row), scored by what a user
+sees.
 
 Usage:
     python -m digits.evaluation.benchmark_robustness --data-dir ../shared/data/mnist --split test
@@ -90,14 +92,16 @@ def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int
     ``source`` ("canvas" for the canvas variant). The naive way reads one digit per picture.
 
     Returns:
-        One ``(variant, pictures, ours, naive, rejected)`` per variant and a last row for all of
-        them, fractions in [0, 1]; ``rejected`` is the share of pictures in which a digit that
-        was read (right or wrong) was called "not a digit".
+        One ``(variant, pictures, ours, naive, rejected)`` per variant, a row for all of them,
+        then the handwriting typefaces' row (outside that total) if the set has it; fractions in
+        [0, 1]; ``rejected`` is the share of pictures in which a digit that was read (right or
+        wrong) was called "not a digit".
     """
     from digits.evaluation.naive import naive_preprocess
+    from digits.evaluation.people_set import HANDWRITING_VARIANT
     from digits.network.recognize import recognize
 
-    rows, all_ours, all_naive, all_rejected = [], [], [], []
+    rows, all_ours, all_naive, all_rejected, own_rows = [], [], [], [], []
     for variant, samples in samples_by_variant.items():
         naive_labels = [
             str(r.label) for r in classifier.read_batch(np.stack([naive_preprocess(s.image) for s in samples]))
@@ -115,14 +119,18 @@ def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int
             )
             rejected.append(any(r.is_digit is False for r in readings))
         naive = [n == s.label for n, s in zip(naive_labels, samples, strict=True)]
-        rows.append((variant, len(samples), float(np.mean(ours)), float(np.mean(naive)), float(np.mean(rejected))))
+        row = (variant, len(samples), float(np.mean(ours)), float(np.mean(naive)), float(np.mean(rejected)))
+        if variant == HANDWRITING_VARIANT:  # evaluation-only typefaces: their own row, outside the total
+            own_rows.append(row)
+            continue
+        rows.append(row)
         all_ours += ours
         all_naive += naive
         all_rejected += rejected
     rows.append(
         ("**all**", len(all_ours), float(np.mean(all_ours)), float(np.mean(all_naive)), float(np.mean(all_rejected)))
     )
-    return rows
+    return rows + own_rows
 
 
 def people_table(rows: list[tuple[str, int, float, float, float]]) -> str:
@@ -185,7 +193,9 @@ def main(argv=None) -> int:
         from digits.evaluation.people_set import build_people_set
 
         t1 = time.perf_counter()
-        people = build_people_set(images, labels, n_per_variant=args.people, seed=args.seed)
+        people = build_people_set(
+            images, labels, n_per_variant=args.people, seed=args.seed, font_split=args.split, handwriting=True
+        )
         if args.examples:
             save_examples(people, args.examples)
         took = time.perf_counter() - t1

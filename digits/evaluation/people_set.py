@@ -19,10 +19,19 @@ those failures look (each variant's settings are fixed here, from the issue that
 - **two_tones**: a two-digit number, one digit's contrast 25-50% of the other's.
 - **touching**: a handwritten two-digit number whose digits touch (overlap by 1-4 px).
 
-Printed digits (font families split in advance into train, validation and test), house-number
-plates and printed house numbers belong here too, and are not built yet. Build the set from the
-validation split for every choice, and from the test split for reported figures (as
-:func:`digits.evaluation.robustness.source_split` gives them); the same seed gives the same set.
+- **printed**: a single digit printed in a font family of the set's split (see
+  :mod:`digits.datasets.fonts`: families are split by a hash of their name), 40-200 px tall,
+  regular, bold and outline in turn, on paper.
+- **plate**: a house-number plate: 1-4 light printed digits on a dark plate that fills the
+  picture, half of them with a light rim; scored as the number.
+- **house_numbers**: 2-5 printed digits, regular or bold, dark on light; scored as the number.
+
+And on its own row, never in the totals: **handwriting_fonts**, a single digit in a
+handwriting-style typeface (:data:`digits.datasets.fonts.HANDWRITING_PACKAGES`), 40-200 px tall.
+
+Build the set from the validation split (MNIST digits and font families) for every choice, and
+from the test split for reported figures (as :func:`digits.evaluation.robustness.source_split`
+gives them); the same seed gives the same set.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digits.datasets.fonts import HANDWRITING, printed_picture, split_fonts
 from digits.evaluation.robustness import (
     CANVAS_SIZE,
     PHOTO_BLUR,
@@ -62,9 +72,16 @@ PEOPLE_VARIANTS = {
     "frame_filling": 1,
     "two_tones": 2,
     "touching": 2,
+    "printed": 0,  # printed digits: fonts, not MNIST
+    "plate": 0,
+    "house_numbers": 0,
 }
+#: Reported on its own row, outside the totals: handwriting-style typefaces, evaluation only.
+HANDWRITING_VARIANT = "handwriting_fonts"
 #: Variants scored by the number read (the others by the single digit's label).
-NUMBER_VARIANTS = ("canvas_edge", "two_tones", "touching")
+NUMBER_VARIANTS = ("canvas_edge", "two_tones", "touching", "plate", "house_numbers")
+#: Variants drawn from fonts rather than MNIST digits.
+FONT_VARIANTS = ("printed", "plate", "house_numbers", HANDWRITING_VARIANT)
 EDGES = ("top", "bottom", "left", "right")
 
 CANVAS_EDGE_STROKE = (15.0, 30.0)
@@ -81,6 +98,10 @@ GRID_STEP, GRID_CONTRAST = (15, 30), (0.20, 0.50)
 FRAME_STROKE, FRAME_COVER = (0.20, 0.30), (0.60, 0.95)
 TWO_TONE_CONTRAST = (0.25, 0.50)
 TOUCH_OVERLAP = (1, 4)
+PRINTED_HEIGHT = (40.0, 200.0)
+PRINTED_STYLES = ("regular", "bold", "outline")
+PLATE_DIGITS, PLATE_HEIGHT = (1, 4), (40.0, 160.0)
+HOUSE_DIGITS, HOUSE_HEIGHT = (2, 5), (40.0, 120.0)
 
 
 def _on_big_canvas(inks: list[np.ndarray], tops: list[int], lefts: list[int], size: int) -> np.ndarray:
@@ -284,6 +305,63 @@ def _touching_pair(digits: list[np.ndarray], rng: np.random.Generator, index: in
     return _paint(255.0, level, np.maximum(*layers)), boxes, {"overlap": overlap}
 
 
+def _number(rng: np.random.Generator, digits: tuple[int, int]) -> str:
+    """A house number: ``digits[0]``-``digits[1]`` digits, the first never 0."""
+    k = int(rng.integers(digits[0], digits[1] + 1))
+    return str(int(rng.integers(1, 10))) + "".join(str(int(d)) for d in rng.integers(0, 10, size=k - 1))
+
+
+def _pick(rng: np.random.Generator, fonts: list) -> object:
+    return fonts[int(rng.integers(len(fonts)))]
+
+
+def _upright(available: tuple, bold: bool | None = None) -> list:
+    upright = [f for f in available if not f.italic] or list(available)
+    if bold is None:
+        return upright
+    return [f for f in upright if f.bold == bold] or upright
+
+
+def _printed(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
+    style = PRINTED_STYLES[index % len(PRINTED_STYLES)]
+    font = _pick(rng, _upright(available, bold=style == "bold"))
+    text = str(int(rng.integers(10)))
+    height = float(rng.uniform(*PRINTED_HEIGHT))
+    image, boxes = printed_picture(font, text, height, rng, outline=style == "outline")
+    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "style": style, "height": height}
+
+
+def _plate(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
+    font = _pick(rng, _upright(available))
+    text = _number(rng, PLATE_DIGITS)
+    height = float(rng.uniform(*PLATE_HEIGHT))
+    image, boxes = printed_picture(font, text, height, rng, plate=True)
+    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+
+
+def _house_numbers(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
+    font = _pick(rng, _upright(available))
+    text = _number(rng, HOUSE_DIGITS)
+    height = float(rng.uniform(*HOUSE_HEIGHT))
+    image, boxes = printed_picture(font, text, height, rng)
+    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+
+
+def _handwriting(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
+    font = _pick(rng, list(available))
+    text = str(int(rng.integers(10)))
+    height = float(rng.uniform(*PRINTED_HEIGHT))
+    image, boxes = printed_picture(font, text, height, rng)
+    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+
+
+_FONT_RENDER = {
+    "printed": _printed,
+    "plate": _plate,
+    "house_numbers": _house_numbers,
+    HANDWRITING_VARIANT: _handwriting,
+}
+
 _RENDER = {
     "canvas_edge": _canvas_edge,
     "phone_light": _phone_light,
@@ -297,25 +375,38 @@ _RENDER = {
 
 
 def iter_people(
-    name: str, images: np.ndarray, labels: np.ndarray, n: int, rng: np.random.Generator
+    name: str, images: np.ndarray, labels: np.ndarray, n: int, rng: np.random.Generator, font_split: str = "test"
 ) -> Iterator[Sample]:
     """Render ``n`` samples of one variant, one at a time.
 
     Args:
-        name: one of :data:`PEOPLE_VARIANTS`.
+        name: one of :data:`PEOPLE_VARIANTS` or :data:`HANDWRITING_VARIANT`.
         images: (N, 28, 28) uint8 MNIST digits, ink = 255.
         labels: (N,) their digits.
         n: how many samples.
         rng: the variant's generator (:func:`digits.evaluation.robustness.variant_rng`).
+        font_split: the font families of the printed variants: "validation" or "test" (the
+            handwriting variant always uses the handwriting typefaces).
 
     Yields:
         :class:`digits.evaluation.robustness.Sample` with ``variant`` = ``name``; ``label`` is the
         digit, or the digits left to right for :data:`NUMBER_VARIANTS`; ``params["source"]`` is
-        "canvas" for the canvas variant.
+        "canvas" for the canvas variant; printed ones name their ``params["font"]``.
 
     Raises:
-        ValueError: unknown variant, or images and labels that don't match.
+        ValueError: unknown variant or font split, images and labels that don't match, or no
+            font of the split installed.
     """
+    if name in _FONT_RENDER:
+        if font_split not in ("validation", "test"):
+            raise ValueError(f"font_split must be 'validation' or 'test', not {font_split!r}")
+        available = split_fonts(HANDWRITING if name == HANDWRITING_VARIANT else font_split)
+        if not available:
+            raise ValueError(f"no fonts for {name} installed: see digits.datasets.fonts and .ci/run")
+        for i in range(n):
+            image, boxes, params = _FONT_RENDER[name](available, rng, i)
+            yield Sample(image, params["text"], name, boxes, (), params)
+        return
     if name not in _RENDER:
         raise ValueError(f"unknown variant {name!r}; expected one of {', '.join(PEOPLE_VARIANTS)}")
     images, labels = _check(images, labels)
@@ -330,15 +421,28 @@ def iter_people(
 
 
 def build_people_set(
-    images: np.ndarray, labels: np.ndarray, n_per_variant: int = 500, seed: int = 0
+    images: np.ndarray,
+    labels: np.ndarray,
+    n_per_variant: int = 500,
+    seed: int = 0,
+    font_split: str = "test",
+    handwriting: bool = False,
 ) -> dict[str, list[Sample]]:
     """Every variant of :data:`PEOPLE_VARIANTS`, ``n_per_variant`` samples each.
+
+    Args:
+        images, labels: the MNIST source digits (validation or test split).
+        n_per_variant: samples per variant.
+        seed: the same seed gives the same set.
+        font_split: the font families of the printed variants, the same split as the digits.
+        handwriting: add :data:`HANDWRITING_VARIANT` last (its own row, outside the totals).
 
     Returns:
         ``{variant: samples}`` in table order; each variant draws from its own generator
         (``variant_rng(seed, "people/" + name)``), so one variant never changes another.
     """
+    names = [*PEOPLE_VARIANTS, *([HANDWRITING_VARIANT] if handwriting else [])]
     return {
-        name: list(iter_people(name, images, labels, n_per_variant, variant_rng(seed, "people/" + name)))
-        for name in PEOPLE_VARIANTS
+        name: list(iter_people(name, images, labels, n_per_variant, variant_rng(seed, "people/" + name), font_split))
+        for name in names
     }

@@ -32,8 +32,13 @@ def test_every_variant_is_built_reproducibly_and_independently(source, built):
         assert all(
             np.array_equal(a.image, b.image) and a.label == b.label for a, b in zip(samples, again[name], strict=True)
         )
-        digits = 2 if name in ps.NUMBER_VARIANTS else 1
-        assert all(len(s.label) == digits and s.label.isdigit() for s in samples)
+        if name == "plate":
+            assert all(1 <= len(s.label) <= 4 and s.label.isdigit() for s in samples)
+        elif name == "house_numbers":
+            assert all(2 <= len(s.label) <= 5 and s.label.isdigit() for s in samples)
+        else:
+            digits = 2 if name in ps.NUMBER_VARIANTS else 1
+            assert all(len(s.label) == digits and s.label.isdigit() for s in samples)
     # One variant's samples do not depend on how many of it (or of another) are built.
     first = next(ps.iter_people("squared", *source, 3, variant_rng(0, "people/squared")))
     assert np.array_equal(first.image, built["squared"][0].image)
@@ -118,3 +123,33 @@ def test_two_tones_and_touching_pairs(built):
         assert a1 > b0  # the boxes overlap: the ink touches
         ink = s.image < 128
         assert ndimage.label(ink, structure=np.ones((3, 3)))[1] >= 1
+
+
+def test_printed_variants_use_the_split_fonts_and_their_settings(source):
+    from digits.datasets import fonts
+
+    built = ps.build_people_set(*source, n_per_variant=9, seed=0, font_split="test", handwriting=True)
+    test_fonts = {f"{f.family} {f.style}" for f in fonts.split_fonts("test")}
+    handwriting = {f"{f.family} {f.style}" for f in fonts.split_fonts("handwriting")}
+    printed = built["printed"]
+    assert [s.params["style"] for s in printed[:3]] == list(ps.PRINTED_STYLES)
+    for name in ("printed", "plate", "house_numbers"):
+        for s in built[name]:
+            assert s.params["font"] in test_fonts
+            assert len(s.boxes) == len(s.label)
+    for s in printed:
+        assert ps.PRINTED_HEIGHT[0] <= s.params["height"] <= ps.PRINTED_HEIGHT[1]
+        x0, y0, x1, y1 = s.boxes[0]
+        grown = 2 * fonts.OUTLINE_WIDTH[1] if s.params["style"] == "outline" else 0.0  # the outline lies outside
+        assert -3 <= (y1 - y0) - s.params["height"] <= max(3, (0.06 + grown) * s.params["height"])
+    for s in built["plate"]:
+        border = np.concatenate([s.image[0], s.image[-1]])
+        assert border.mean() < 120  # a dark plate fills the picture
+        x0, y0, x1, y1 = s.boxes[0]
+        assert s.image[y0:y1, x0:x1].max() > 170  # light digits on it
+    assert all(s.params["font"] in handwriting for s in built[ps.HANDWRITING_VARIANT])
+    validation = ps.build_people_set(*source, n_per_variant=6, seed=0, font_split="validation")
+    val_fonts = {f"{f.family} {f.style}" for f in fonts.split_fonts("validation")}
+    assert all(s.params["font"] in val_fonts for s in validation["printed"])
+    with pytest.raises(ValueError, match="font_split"):
+        next(ps.iter_people("printed", *source, 1, np.random.default_rng(0), font_split="train"))
