@@ -24,14 +24,13 @@ OE_POOL_PER_SOURCE = 1500
 OE_SEED_OFFSET = 1000
 
 
-#: Elastic distortion (Simard, Steinkraus & Platt 2003, section 2) for this share of the pictures.
-#: Simard et al. draw a field uniform in [-1, 1], smooth it with a Gaussian of sigma 4 px and scale
-#: it by alpha 34: a displacement of about 1.4 px (standard deviation). ``keras.ops.image.
-#: elastic_transform`` draws sigma x N(0, 1) instead, so the same smoothness and displacement take
-#: sigma 4 and alpha 4.9 there.
+#: Elastic distortion (Simard, Steinkraus & Platt 2003, section 2) for this share of the pictures:
+#: a displacement field uniform in [-1, 1] per pixel and axis, smoothed by a Gaussian of sigma
+#: :data:`ELASTIC_SIGMA` px and scaled by :data:`ELASTIC_ALPHA` (Simard's values; about 1.4 px of
+#: displacement, standard deviation), then bilinear resampling.
 ELASTIC_SHARE = 0.5
 ELASTIC_SIGMA = 4.0
-ELASTIC_ALPHA = 4.9
+ELASTIC_ALPHA = 34.0
 #: Stroke-width augmentation: each picture is blended towards its 3x3 grey dilation by up to this
 #: much, or towards its 3x3 grey erosion by up to :data:`ERODE_MAX` (drawn uniformly per picture).
 DILATE_MAX = 1.0
@@ -60,10 +59,22 @@ def make_augmenter(seed: int, elastic: bool = False, stroke_width: bool = False)
 
 
 def _elastic_layer(seed: int):
-    """A training-only layer: elastic distortion (``keras.ops.image.elastic_transform``, sigma
-    :data:`ELASTIC_SIGMA`, alpha :data:`ELASTIC_ALPHA`) of a random :data:`ELASTIC_SHARE` of the pictures."""
+    """A training-only layer: elastic distortion (Simard et al. 2003) of a random
+    :data:`ELASTIC_SHARE` of the pictures of a (N, H, W, 1) batch, N unknown until run time.
+
+    (``keras.ops.image.elastic_transform`` takes the batch size from the static shape: in a
+    compiled ``fit`` step, where it is unknown, it warped every picture of a batch into copies of
+    the first one, and ``map_coordinates`` fails there too. Here the field is smoothed with
+    ``keras.ops.depthwise_conv`` and applied by bilinear interpolation with ``keras.ops.take``.)
+    """
     import keras
     from keras import ops
+
+    radius = int(3 * ELASTIC_SIGMA)
+    t = np.arange(-radius, radius + 1, dtype=np.float32)
+    g = np.exp(-(t**2) / (2 * ELASTIC_SIGMA**2))
+    g /= g.sum()
+    kernel = np.tile(np.outer(g, g)[:, :, None, None], (1, 1, 2, 1)).astype(np.float32)  # (k, k, 2, 1)
 
     class RandomElastic(keras.layers.Layer):
         def __init__(self, **kwargs):
@@ -73,10 +84,26 @@ def _elastic_layer(seed: int):
         def call(self, x, training=None):
             if not training:
                 return x
-            warped = ops.image.elastic_transform(
-                x, alpha=ELASTIC_ALPHA, sigma=ELASTIC_SIGMA, fill_mode="constant", seed=self.seed_generator
-            )
-            pick = keras.random.uniform((ops.shape(x)[0], 1, 1, 1), seed=self.seed_generator) < ELASTIC_SHARE
+            n, h, w = ops.shape(x)[0], x.shape[1], x.shape[2]
+            field = keras.random.uniform((n, h, w, 2), -1.0, 1.0, seed=self.seed_generator)
+            d = ELASTIC_ALPHA * ops.depthwise_conv(field, kernel, padding="same")
+            r = ops.arange(h, dtype="float32")[None, :, None] + d[..., 0]
+            c = ops.arange(w, dtype="float32")[None, None, :] + d[..., 1]
+            r0, c0 = ops.floor(r), ops.floor(c)
+            flat = ops.reshape(x, (-1,))
+            base = (ops.arange(n) * (h * w))[:, None, None]
+            warped = 0.0
+            for dr in (0, 1):  # bilinear: the four neighbours, zero outside the picture
+                for dc in (0, 1):
+                    rr, cc = r0 + dr, c0 + dc
+                    weight = (1 - ops.abs(r - rr)) * (1 - ops.abs(c - cc))
+                    inside = (rr >= 0) & (rr <= h - 1) & (cc >= 0) & (cc <= w - 1)
+                    at = (
+                        base + ops.cast(ops.clip(rr, 0, h - 1), "int32") * w + ops.cast(ops.clip(cc, 0, w - 1), "int32")
+                    )
+                    warped = warped + ops.where(inside, weight * ops.take(flat, at), 0.0)
+            warped = warped[..., None]
+            pick = keras.random.uniform((n, 1, 1, 1), seed=self.seed_generator) < ELASTIC_SHARE
             return ops.where(pick, warped, x)
 
     return RandomElastic(name="elastic")
