@@ -40,6 +40,13 @@ BORDER = 0.03
 SHADING_STROKES = 1.5
 #: Share of the ink more than four strokes wide above which the picture is taken to be shaded.
 SHADED_SHARE = 0.15
+#: The stroke-scale background is kept when, without it, this many times more of the picture could
+#: pass for ink (above a quarter of the strongest ink): the light, not the digit, made the difference.
+SHADING_GAIN = 1.5
+#: The strokes' half-width is this percentile of the distance to the paper along the ridges of the
+#: strong ink: the digit's strokes are the thinnest things there, and a shadow band as dark as them
+#: (whose ridge may be longer than the digit's) must not pass for a stroke.
+RIDGE_PERCENTILE = 25
 #: Local thresholding: window in stroke widths, and Sauvola's k (low, so that a faint digit stays ink).
 LOCAL_STROKES = 3.0
 SAUVOLA_K = 0.1
@@ -152,8 +159,12 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         # quarter of the picture can follow, and what it leaves looks like ink far wider than the
         # strokes: then estimate the background again with a window a few strokes wide.
         width, wide = _stroke_width_estimate(ink)
-        if wide > SHADED_SHARE:
-            ink = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
+        if width > 0:
+            shaded = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
+            # Keep it where the light left bands or patches far wider than the strokes, or where it
+            # takes away a large area of would-be ink (a shadow band as bold as the digit).
+            if wide > SHADED_SHARE or _inkish_share(ink) > SHADING_GAIN * _inkish_share(shaded):
+                ink = shaded
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
     ink_smooth = filters.gaussian(ink, sigma=1.0) if min(h, w) >= 8 else ink
@@ -293,8 +304,9 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     """The width of the strokes, and how much of the ink is far wider than them.
 
     Returns:
-        ``(width, wide)``: ``width`` in pixels is twice the median distance to the paper along the
-        ridges of the distance transform (the medial axis) of the strong ink (above 70% of its
+        ``(width, wide)``: ``width`` in pixels is twice the :data:`RIDGE_PERCENTILE` th percentile
+        of the distance to the paper along the ridges of the distance transform (the medial axis) of
+        the strong ink (above 70% of its
         99.5th percentile: a shadow is fainter than the strokes, and does not count); ``wide`` is
         the share of all that could pass for ink (above 25% of that percentile) that lies more
         than ``2 * width`` from the paper (a band or a patch four strokes wide or more). ``(0, 0)``
@@ -308,9 +320,15 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     ridge = strong & (dist >= ndimage.maximum_filter(dist, size=3)) & (dist >= 1.5)  # lines and specks do not count
     if not ridge.any():
         return 0.0, 0.0
-    width = 2.0 * float(np.median(dist[ridge]))
+    width = 2.0 * float(np.percentile(dist[ridge], RIDGE_PERCENTILE))
     mask = ink > 0.25 * top  # all that could pass for ink, a shadow included
     return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
+
+
+def _inkish_share(ink: np.ndarray) -> float:
+    """The share of the picture above a quarter of the strongest ink (its 99.5th percentile)."""
+    top = float(np.percentile(ink, 99.5))
+    return float(np.mean(ink > 0.25 * top)) if top > 0 else 0.0
 
 
 def _shading(signal: np.ndarray, radius: float) -> np.ndarray:

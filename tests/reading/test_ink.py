@@ -111,3 +111,24 @@ def test_digit_in_a_shadow_band(classifier, mnist_test):
     page = (np.clip(page * band * 0.9 + 0.05, 0, 1) * 255).astype(np.uint8)
     result = recognize(page, classifier)
     assert result.number == "3" and len(result.digits) == 1
+
+
+def test_shadow_bands_as_strong_as_the_ink_stay_paper(classifier):
+    """Phone light from the "as people make them" set (validation split): shadow bands 30-55%
+    darker, about as wide as two of the digit's strokes, so they never look "far wider than the
+    strokes"; before the stroke-scale background was kept for them, each of these was misread."""
+    from digits.evaluation.people_set import iter_people
+    from digits.evaluation.robustness import source_split, variant_rng
+    from digits.network.recognize import recognize
+
+    from conftest import mnist_dir
+
+    wanted = {2, 10, 11, 23, 41}
+    samples = iter_people(
+        "phone_light", *source_split("validation", mnist_dir()), 42, variant_rng(0, "people/phone_light")
+    )
+    for i, s in enumerate(samples):
+        if i in wanted:
+            assert s.params["light"] == "shadow"
+            result = recognize(s.image, classifier)
+            assert result.number == s.label and len(result.digits) == 1, i
