@@ -78,39 +78,28 @@ def _elastic_layer(seed: int):
     down = np.tile(g[:, None, None, None], (1, 1, 2, 1)).astype(np.float32)  # (k, 1, 2, 1)
     across = np.tile(g[None, :, None, None], (1, 1, 2, 1)).astype(np.float32)  # (1, k, 2, 1)
 
-    class RandomElastic(keras.layers.Layer):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.seed_generator = keras.random.SeedGenerator(seed)
+    def warp(x, seeds):
+        n, h, w = ops.shape(x)[0], x.shape[1], x.shape[2]
+        field = keras.random.uniform((n, h, w, 2), -1.0, 1.0, seed=seeds)
+        d = ELASTIC_ALPHA * ops.depthwise_conv(ops.depthwise_conv(field, down, padding="same"), across, padding="same")
+        r = ops.arange(h, dtype="float32")[None, :, None] + d[..., 0]
+        c = ops.arange(w, dtype="float32")[None, None, :] + d[..., 1]
+        r0, c0 = ops.floor(r), ops.floor(c)
+        flat = ops.reshape(x, (-1,))
+        base = (ops.arange(n) * (h * w))[:, None, None]
+        warped = 0.0
+        for dr in (0, 1):  # bilinear: the four neighbours, zero outside the picture
+            for dc in (0, 1):
+                rr, cc = r0 + dr, c0 + dc
+                weight = (1 - ops.abs(r - rr)) * (1 - ops.abs(c - cc))
+                inside = (rr >= 0) & (rr <= h - 1) & (cc >= 0) & (cc <= w - 1)
+                at = base + ops.cast(ops.clip(rr, 0, h - 1), "int32") * w + ops.cast(ops.clip(cc, 0, w - 1), "int32")
+                warped = warped + ops.where(inside, weight * ops.take(flat, at), 0.0)
+        warped = warped[..., None]
+        pick = keras.random.uniform((n, 1, 1, 1), seed=seeds) < ELASTIC_SHARE
+        return ops.where(pick, warped, x)
 
-        def call(self, x, training=None):
-            if not training:
-                return x
-            n, h, w = ops.shape(x)[0], x.shape[1], x.shape[2]
-            field = keras.random.uniform((n, h, w, 2), -1.0, 1.0, seed=self.seed_generator)
-            d = ELASTIC_ALPHA * ops.depthwise_conv(
-                ops.depthwise_conv(field, down, padding="same"), across, padding="same"
-            )
-            r = ops.arange(h, dtype="float32")[None, :, None] + d[..., 0]
-            c = ops.arange(w, dtype="float32")[None, None, :] + d[..., 1]
-            r0, c0 = ops.floor(r), ops.floor(c)
-            flat = ops.reshape(x, (-1,))
-            base = (ops.arange(n) * (h * w))[:, None, None]
-            warped = 0.0
-            for dr in (0, 1):  # bilinear: the four neighbours, zero outside the picture
-                for dc in (0, 1):
-                    rr, cc = r0 + dr, c0 + dc
-                    weight = (1 - ops.abs(r - rr)) * (1 - ops.abs(c - cc))
-                    inside = (rr >= 0) & (rr <= h - 1) & (cc >= 0) & (cc <= w - 1)
-                    at = (
-                        base + ops.cast(ops.clip(rr, 0, h - 1), "int32") * w + ops.cast(ops.clip(cc, 0, w - 1), "int32")
-                    )
-                    warped = warped + ops.where(inside, weight * ops.take(flat, at), 0.0)
-            warped = warped[..., None]
-            pick = keras.random.uniform((n, 1, 1, 1), seed=self.seed_generator) < ELASTIC_SHARE
-            return ops.where(pick, warped, x)
-
-    return RandomElastic(name="elastic")
+    return _training_only("elastic", seed, warp)
 
 
 def _stroke_width_layer(seed: int):
@@ -120,20 +109,29 @@ def _stroke_width_layer(seed: int):
     import keras
     from keras import ops
 
-    class RandomStrokeWidth(keras.layers.Layer):
+    def thicken_or_thin(x, seeds):
+        dilated = ops.max_pool(x, 3, strides=1, padding="same")
+        eroded = -ops.max_pool(-x, 3, strides=1, padding="same")
+        u = keras.random.uniform((ops.shape(x)[0], 1, 1, 1), -1.0, 1.0, seed=seeds)
+        return ops.where(u > 0, x + u * DILATE_MAX * (dilated - x), x + u * ERODE_MAX * (x - eroded))
+
+    return _training_only("stroke_width", seed, thicken_or_thin)
+
+
+def _training_only(name: str, seed: int, transform):
+    """A Keras layer that applies ``transform(x, seed_generator)`` in training and passes ``x``
+    through unchanged otherwise."""
+    import keras
+
+    class TrainingOnly(keras.layers.Layer):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.seed_generator = keras.random.SeedGenerator(seed)
 
         def call(self, x, training=None):
-            if not training:
-                return x
-            dilated = ops.max_pool(x, 3, strides=1, padding="same")
-            eroded = -ops.max_pool(-x, 3, strides=1, padding="same")
-            u = keras.random.uniform((ops.shape(x)[0], 1, 1, 1), -1.0, 1.0, seed=self.seed_generator)
-            return ops.where(u > 0, x + u * DILATE_MAX * (dilated - x), x + u * ERODE_MAX * (x - eroded))
+            return transform(x, self.seed_generator) if training else x
 
-    return RandomStrokeWidth(name="stroke_width")
+    return TrainingOnly(name=name)
 
 
 def train(
