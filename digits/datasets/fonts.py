@@ -189,6 +189,15 @@ def split_fonts(split: str) -> tuple[Font, ...]:
     return tuple(f for f in installed_fonts(PRINTED_PACKAGES) if family_split(f.family) == split)
 
 
+def upright(fonts: tuple[Font, ...] | list[Font], bold: bool | None = None) -> list[Font]:
+    """The upright (not italic) fonts of ``fonts``, only the bold or only the regular ones when
+    ``bold`` says so; where a choice leaves none, the wider one (upright, then all) instead."""
+    straight = [f for f in fonts if not f.italic] or list(fonts)
+    if bold is None:
+        return straight
+    return [f for f in straight if f.bold == bold] or straight
+
+
 @functools.lru_cache(maxsize=256)
 def _truetype(path: str, px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, px)
@@ -292,11 +301,11 @@ def printed_picture(
         background = np.clip(rng.uniform(*PLATE_LEVEL) + 2 * tint, 0, 255)
         fore = np.clip(rng.uniform(*PLATE_INK_LEVEL) + tint, 0, 255)
         if rim:
-            rim = max(2, round(float(rng.uniform(*PLATE_RIM)) * height))
+            rim_px = max(2, round(float(rng.uniform(*PLATE_RIM)) * height))
             inset = max(2, round(0.1 * height))
             frame = np.zeros((h, w), bool)
             frame[inset : h - inset, inset : w - inset] = True
-            frame[inset + rim : h - inset - rim, inset + rim : w - inset - rim] = False
+            frame[inset + rim_px : h - inset - rim_px, inset + rim_px : w - inset - rim_px] = False
             layer = np.maximum(layer, frame.astype(np.float32))
     else:
         background = np.clip(rng.uniform(*PAPER_LEVEL) + tint, 0, 255)

@@ -43,7 +43,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digits.datasets.fonts import HANDWRITING, printed_picture, split_fonts
+from digits.datasets.fonts import HANDWRITING, printed_picture, split_fonts, upright
 from digits.evaluation.robustness import (
     CANVAS_SIZE,
     PHOTO_BLUR,
@@ -80,8 +80,6 @@ PEOPLE_VARIANTS = {
 HANDWRITING_VARIANT = "handwriting_fonts"
 #: Variants scored by the number read (the others by the single digit's label).
 NUMBER_VARIANTS = ("canvas_edge", "two_tones", "touching", "plate", "house_numbers")
-#: Variants drawn from fonts rather than MNIST digits.
-FONT_VARIANTS = ("printed", "plate", "house_numbers", HANDWRITING_VARIANT)
 EDGES = ("top", "bottom", "left", "right")
 
 CANVAS_EDGE_STROKE = (15.0, 30.0)
@@ -315,16 +313,9 @@ def _pick(rng: np.random.Generator, fonts: list) -> object:
     return fonts[int(rng.integers(len(fonts)))]
 
 
-def _upright(available: tuple, bold: bool | None = None) -> list:
-    upright = [f for f in available if not f.italic] or list(available)
-    if bold is None:
-        return upright
-    return [f for f in upright if f.bold == bold] or upright
-
-
 def _printed(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
     style = PRINTED_STYLES[index % len(PRINTED_STYLES)]
-    font = _pick(rng, _upright(available, bold=style == "bold"))
+    font = _pick(rng, upright(available, bold=style == "bold"))
     text = str(int(rng.integers(10)))
     height = float(rng.uniform(*PRINTED_HEIGHT))
     image, boxes = printed_picture(font, text, height, rng, outline=style == "outline")
@@ -332,7 +323,7 @@ def _printed(available: tuple, rng: np.random.Generator, index: int) -> tuple[np
 
 
 def _plate(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    font = _pick(rng, _upright(available))
+    font = _pick(rng, upright(available))
     text = _number(rng, PLATE_DIGITS)
     height = float(rng.uniform(*PLATE_HEIGHT))
     image, boxes = printed_picture(font, text, height, rng, plate=True)
@@ -340,7 +331,7 @@ def _plate(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.n
 
 
 def _house_numbers(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    font = _pick(rng, _upright(available))
+    font = _pick(rng, upright(available))
     text = _number(rng, HOUSE_DIGITS)
     height = float(rng.uniform(*HOUSE_HEIGHT))
     image, boxes = printed_picture(font, text, height, rng)

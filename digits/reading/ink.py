@@ -307,8 +307,8 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     Returns:
         ``(width, wide)``: ``width`` in pixels is twice the :data:`RIDGE_PERCENTILE` th percentile
         of the distance to the paper along the ridges of the distance transform (the medial axis) of
-        the strong ink (above 70% of its
-        99.5th percentile: a shadow is fainter than the strokes, and does not count); ``wide`` is
+        the strong ink (above 70% of its 99.5th percentile: a shadow is fainter than the strokes,
+        and does not count); ``wide`` is
         the share of all that could pass for ink (above 25% of that percentile) that lies more
         than ``2 * width`` from the paper (a band or a patch four strokes wide or more). ``(0, 0)``
         when there is no ink.

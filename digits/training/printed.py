@@ -41,14 +41,12 @@ def printed_pictures(n: int, seed: int, split: str = "train") -> tuple[list[np.n
     available = fonts.split_fonts(split)
     if not available:
         raise ValueError(f"no {split} fonts installed; apt-get install {' '.join(fonts.PRINTED_PACKAGES)}")
-    upright = [f for f in available if not f.italic] or list(available)
-    regular = [f for f in upright if not f.bold] or upright
-    bold = [f for f in upright if f.bold] or upright
+    any_weight, regular, bold = (fonts.upright(available, b) for b in (None, False, True))
     rng = np.random.default_rng(seed)
     pictures, labels = [], np.zeros(n, np.int32)
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
-        pool = bold if kind == "bold" else regular if kind == "outline" else upright
+        pool = bold if kind == "bold" else regular if kind == "outline" else any_weight
         font = pool[int(rng.integers(len(pool)))]
         labels[i] = int(rng.integers(10))
         height = float(rng.uniform(*HEIGHT))
