@@ -131,8 +131,9 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     merges = dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True))
     halves = results[1 + n + m :]
     splits = {i: (halves[2 * k], halves[2 * k + 1]) for k, i in enumerate(split_at)}
+    tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
     chosen = choose_segmentation(
-        [_cost(r.reading) for r in singles],
+        [_cost(r.reading) + _shape_cost(r.digit.box, tallest) for r in singles],
         {i: _cost(r.reading) + MERGE_COST for i, r in merges.items()},
         {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in splits.items()},
     )
@@ -145,6 +146,17 @@ NOT_A_DIGIT_COST = 2.0
 #: The prior against one digit written in two separate strokes, beside two digits close together
 #: (-log of their odds): the merged reading must be this much more plausible to be kept.
 MERGE_COST = 0.5
+#: The prior that the digits of one picture share a height: reading a piece as a digit of its own
+#: costs this much per unit of log(height ratio) by which it is more than :data:`HEIGHT_RATIO` times
+#: shorter than the tallest piece (a stroke broken across, whose short half, scaled up to 20x20 on
+#: its own, looks like some digit).
+HEIGHT_COST = 1.0
+HEIGHT_RATIO = 2.0
+#: The prior that a digit is no wider than tall: reading a piece as one digit costs this much per
+#: unit of log(width / height) above log(:data:`ASPECT_FREE`) (two touching digits, "77", normalised
+#: as one, can look like one wide digit).
+ASPECT_COST = 4.0
+ASPECT_FREE = 1.1
 #: The prior against two touching digits, beside one wide digit: the two halves' readings must be
 #: this much more plausible than the whole.
 SPLIT_COST = 1.0
@@ -154,6 +166,22 @@ def _cost(reading: Reading) -> float:
     """-log of the top softmax probability (temperature 1), plus :data:`NOT_A_DIGIT_COST` when the
     detector rejects it: how implausible it is that this piece of ink is one digit."""
     return -float(np.log(max(reading.raw_confidence, 1e-12))) + (NOT_A_DIGIT_COST if reading.is_digit is False else 0.0)
+
+
+def _shape_cost(box: tuple[int, ...], tallest: int) -> float:
+    """The shape prior for reading one piece as one digit: :data:`HEIGHT_COST` times how far (in log
+    height ratio) the piece's height falls below ``tallest / HEIGHT_RATIO``, plus :data:`ASPECT_COST`
+    times how far its log aspect ratio (width / height) exceeds log(:data:`ASPECT_FREE`); 0 for a
+    piece about as tall as the tallest and no wider than tall.
+
+    Args:
+        box: (x0, y0, x1, y1) of the piece, in px.
+        tallest: the height of the tallest piece of the picture, in the same px.
+    """
+    width, height = max(box[2] - box[0], 1), max(box[3] - box[1], 1)
+    short = max(0.0, float(np.log(tallest / height / HEIGHT_RATIO)))
+    wide = max(0.0, float(np.log(width / height / ASPECT_FREE)))
+    return HEIGHT_COST * short + ASPECT_COST * wide
 
 
 def choose_segmentation(

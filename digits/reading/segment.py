@@ -40,9 +40,9 @@ MERGE_OVERLAP = 0.35
 ALONG_SIDE = 0.6
 #: A component from one side to the opposite one whose box is this many times longer than wide is a line.
 LINE_ASPECT = 8
-#: Neighbouring groups whose horizontal gap is at most this fraction of the taller one's height may
-#: be one digit written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats): a
-#: hypothesis that the network settles (:func:`merge_candidates`).
+#: Neighbouring groups whose gap is at most this fraction of their joint height may be one digit
+#: written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats, a stroke broken
+#: across): a hypothesis that the network settles (:func:`merge_candidates`).
 MERGE_GAP = 0.25
 #: A group at least this much wider than tall may be two digits that touch ("00", "11"): a hypothesis
 #: cut where its ink is shortest in its middle third (:func:`split_candidates`).
@@ -242,18 +242,19 @@ def merge_candidates(groups: list[Group]) -> list[int]:
         groups: digit groups ordered left to right (from :func:`find_digits`).
 
     Returns:
-        The indices ``i`` for which ``groups[i]`` and ``groups[i + 1]`` may be one digit: their
-        horizontal gap is at most :data:`MERGE_GAP` of the taller one's height, their rows overlap,
-        and together they are no wider than tall. Which reading is kept is for the network to say
-        (:func:`digits.network.recognize.choose_segmentation`).
+        The indices ``i`` for which ``groups[i]`` and ``groups[i + 1]`` may be one digit: the gap
+        between their boxes (across or down, whichever is larger) is at most :data:`MERGE_GAP` of the
+        height of the two together, and together they are no wider than tall. Side by side, that is
+        a 4 whose stem stands apart or a 5 whose bar floats; one above the other, a stroke broken
+        across (a slanted 1 cut in two, whose halves hardly overlap across). Which reading is kept is
+        for the network to say (:func:`digits.network.recognize.choose_segmentation`).
     """
     out = []
     for i, (a, b) in enumerate(itertools.pairwise(groups)):
-        tall = max(a.height, b.height)
-        gap = b.box[0] - a.box[2]
         box = _union(a.box, b.box)
-        rows_overlap = min(a.box[3], b.box[3]) > max(a.box[1], b.box[1])
-        if gap <= MERGE_GAP * tall and rows_overlap and box[2] - box[0] <= box[3] - box[1]:
+        across = max(a.box[0], b.box[0]) - min(a.box[2], b.box[2])
+        down = max(a.box[1], b.box[1]) - min(a.box[3], b.box[3])
+        if max(across, down, 0) <= MERGE_GAP * (box[3] - box[1]) and box[2] - box[0] <= box[3] - box[1]:
             out.append(i)
     return out
 

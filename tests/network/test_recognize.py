@@ -65,3 +65,47 @@ def test_touching_zeros_are_two_digits(classifier):
     assert len(prepare(page).digits) == 1  # one piece: the hypothesis is needed
     result = recognize(page, classifier)
     assert result.number == "00"
+
+
+def _people_samples(variant: str, wanted: set[int]):
+    """The samples numbered ``wanted`` of one "as people make them" variant, validation split."""
+    from digits.evaluation.people_set import iter_people
+    from digits.evaluation.robustness import source_split, variant_rng
+
+    from conftest import mnist_dir
+
+    samples = iter_people(
+        variant, *source_split("validation", mnist_dir()), max(wanted) + 1, variant_rng(0, f"people/{variant}")
+    )
+    return [s for i, s in enumerate(samples) if i in wanted]
+
+
+def test_strokes_broken_across_are_one_digit(classifier):
+    """Slanted 1s with a gap cut across the stroke (validation "broken stroke" samples): the halves
+    lie one above the other, and the short one, scaled up on its own, looked like an 8 ("81")."""
+    for s in _people_samples("broken_stroke", {17, 119}):
+        assert s.label == "1"
+        assert len(prepare(s.image).digits) == 2  # two pieces: the hypothesis is needed
+        result = recognize(s.image, classifier)
+        assert result.number == "1" and len(result.digits) == 1
+
+
+def test_touching_pairs_are_not_read_as_one_wide_digit(classifier):
+    """Two handwritten digits that touch (validation "touching" samples: 77, 44, 17, 57, 57, 73),
+    each one piece of ink 1.5-2 times wider than tall, which the network, shown the whole, also
+    read confidently as one digit."""
+    samples = _people_samples("touching", {46, 70, 89, 127, 131, 137})
+    assert len(samples) == 6
+    for s in samples:
+        assert len(prepare(s.image).digits) == 1  # one piece: the split hypothesis is needed
+        assert recognize(s.image, classifier).number == s.label
+
+
+def test_shape_prior():
+    from digits.network.recognize import ASPECT_FREE, HEIGHT_RATIO, _shape_cost
+
+    assert _shape_cost((0, 0, 50, 100), 100) == 0.0  # as tall as the tallest, narrower than tall
+    assert _shape_cost((0, 0, int(100 * ASPECT_FREE), 100), 100) == 0.0
+    assert _shape_cost((0, 0, 20, int(100 / HEIGHT_RATIO) + 1), 100) == 0.0
+    assert 0 < _shape_cost((0, 0, 20, 30), 100) < _shape_cost((0, 0, 20, 20), 100)  # shorter costs more
+    assert 0 < _shape_cost((0, 0, 130, 100), 100) < _shape_cost((0, 0, 200, 100), 100)  # wider costs more
