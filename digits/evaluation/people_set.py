@@ -313,37 +313,37 @@ def _pick(rng: np.random.Generator, fonts: list) -> object:
     return fonts[int(rng.integers(len(fonts)))]
 
 
+def _font_sample(rng: np.random.Generator, fonts: list, text_of, heights: tuple[float, float], **picture_args):
+    """One printed picture: a font of ``fonts``, a text ``text_of(rng)``, a height in ``heights`` px
+    (drawn in that order), rendered by :func:`digits.datasets.fonts.printed_picture`."""
+    font = _pick(rng, fonts)
+    text = text_of(rng)
+    height = float(rng.uniform(*heights))
+    image, boxes = printed_picture(font, text, height, rng, **picture_args)
+    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+
+
+def _one_digit(rng: np.random.Generator) -> str:
+    return str(int(rng.integers(10)))
+
+
 def _printed(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
     style = PRINTED_STYLES[index % len(PRINTED_STYLES)]
-    font = _pick(rng, upright(available, bold=style == "bold"))
-    text = str(int(rng.integers(10)))
-    height = float(rng.uniform(*PRINTED_HEIGHT))
-    image, boxes = printed_picture(font, text, height, rng, outline=style == "outline")
-    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "style": style, "height": height}
+    fonts = upright(available, bold=style == "bold")
+    image, boxes, params = _font_sample(rng, fonts, _one_digit, PRINTED_HEIGHT, outline=style == "outline")
+    return image, boxes, params | {"style": style}
 
 
 def _plate(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    font = _pick(rng, upright(available))
-    text = _number(rng, PLATE_DIGITS)
-    height = float(rng.uniform(*PLATE_HEIGHT))
-    image, boxes = printed_picture(font, text, height, rng, plate=True)
-    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+    return _font_sample(rng, upright(available), lambda r: _number(r, PLATE_DIGITS), PLATE_HEIGHT, plate=True)
 
 
 def _house_numbers(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    font = _pick(rng, upright(available))
-    text = _number(rng, HOUSE_DIGITS)
-    height = float(rng.uniform(*HOUSE_HEIGHT))
-    image, boxes = printed_picture(font, text, height, rng)
-    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+    return _font_sample(rng, upright(available), lambda r: _number(r, HOUSE_DIGITS), HOUSE_HEIGHT)
 
 
 def _handwriting(available: tuple, rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
-    font = _pick(rng, list(available))
-    text = str(int(rng.integers(10)))
-    height = float(rng.uniform(*PRINTED_HEIGHT))
-    image, boxes = printed_picture(font, text, height, rng)
-    return image, boxes, {"text": text, "font": f"{font.family} {font.style}", "height": height}
+    return _font_sample(rng, list(available), _one_digit, PRINTED_HEIGHT)
 
 
 _FONT_RENDER = {
