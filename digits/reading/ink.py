@@ -43,6 +43,9 @@ SHADED_SHARE = 0.15
 #: The stroke-scale background is kept when, without it, this many times more of the picture could
 #: pass for ink (above a quarter of the strongest ink): the light, not the digit, made the difference.
 SHADING_GAIN = 1.5
+#: A background estimate that varies by less than this (in [0, 1] intensity) is even light, taken as
+#: a constant so that clean input is left untouched.
+EVEN_LIGHT = 0.08
 #: The strokes' half-width is this percentile of the distance to the paper along the ridges of the
 #: strong ink (the median). The 25th percentile, so that a shadow band as dark as the strokes counts
 #: less, read 93% of the validation phone-light pictures instead of 89%, but lost the light 3 of a
@@ -322,23 +325,29 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     if not ridge.any():
         return 0.0, 0.0
     width = 2.0 * float(np.percentile(dist[ridge], RIDGE_PERCENTILE))
-    mask = ink > 0.25 * top  # all that could pass for ink, a shadow included
+    mask = _inkish(ink)  # all that could pass for ink, a shadow included
     return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
 
 
-def _inkish_share(ink: np.ndarray) -> float:
-    """The share of the picture above a quarter of the strongest ink (its 99.5th percentile)."""
+def _inkish(ink: np.ndarray) -> np.ndarray:
+    """(H, W) bool: all that could pass for ink, above a quarter of the strongest ink (its 99.5th
+    percentile); nothing when there is no ink."""
     top = float(np.percentile(ink, 99.5))
-    return float(np.mean(ink > 0.25 * top)) if top > 0 else 0.0
+    return ink > 0.25 * top if top > 0 else np.zeros(ink.shape, bool)
+
+
+def _inkish_share(ink: np.ndarray) -> float:
+    """The share of the picture that could pass for ink (:func:`_inkish`)."""
+    return float(np.mean(_inkish(ink)))
 
 
 def _shading(signal: np.ndarray, radius: float) -> np.ndarray:
     """The lighting under the ink, at the scale of the strokes: a grey opening (square window of
     ``2 * radius + 1`` pixels, at full working resolution so that neighbouring strokes do not blur
-    into one) smoothed by a Gaussian of ``radius / 2``; a constant when it varies by under 0.08."""
+    into one) smoothed by a Gaussian of ``radius / 2``; a constant when it varies by under :data:`EVEN_LIGHT`."""
     r = max(1, round(radius))
     bg = ndimage.gaussian_filter(ndimage.grey_opening(signal, size=(2 * r + 1, 2 * r + 1)), r / 2)
-    return np.full_like(signal, float(np.median(bg))) if np.ptp(bg) < 0.08 else bg.astype(np.float32)
+    return _flat_or(bg, signal.shape)
 
 
 def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int = 96) -> np.ndarray:
@@ -346,7 +355,7 @@ def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int =
     stroke (``radius_frac`` of the longer side) removes the ink and keeps the lighting, even a
     linear gradient, which an opening leaves unchanged. Computed on a copy at most
     ``small_side`` pixels long, for speed. When the lighting is even (the estimate varies by
-    under 0.08) a constant is returned, so clean input is left untouched.
+    under :data:`EVEN_LIGHT`) a constant is returned, so clean input is left untouched.
     """
     h, w = signal.shape
     f = min(1.0, small_side / max(h, w))
@@ -354,6 +363,12 @@ def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int =
     r = max(1, round(radius_frac * max(small.shape)))
     # A square window: separable, so fast, and like a disc it leaves linear gradients unchanged.
     bg_small = filters.gaussian(ndimage.grey_opening(small, size=(2 * r + 1, 2 * r + 1)), sigma=r / 2)
-    if np.ptp(bg_small) < 0.08:
-        return np.full_like(signal, float(np.median(bg_small)))
-    return transform.resize(bg_small, (h, w), order=1).astype(np.float32)
+    return _flat_or(bg_small, (h, w))
+
+
+def _flat_or(bg: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A lighting estimate at ``shape`` (float32): the constant median of ``bg`` when it varies by
+    under :data:`EVEN_LIGHT` (even light: clean input is left untouched), else ``bg`` resized."""
+    if np.ptp(bg) < EVEN_LIGHT:
+        return np.full(shape, float(np.median(bg)), np.float32)
+    return bg.astype(np.float32) if bg.shape == shape else transform.resize(bg, shape, order=1).astype(np.float32)
