@@ -43,6 +43,9 @@ SHADED_SHARE = 0.15
 #: The stroke-scale background is kept when, without it, this many times more of the picture could
 #: pass for ink (above a quarter of the strongest ink): the light, not the digit, made the difference.
 SHADING_GAIN = 1.5
+#: The share of what the stroke-scale background takes away that must lie in pieces touching the
+#: picture's border for it to be light rather than ink.
+LIGHT_AT_BORDER = 0.5
 #: A background estimate that varies by less than this (in [0, 1] intensity) is even light, taken as
 #: a constant so that clean input is left untouched.
 EVEN_LIGHT = 0.08
@@ -51,6 +54,10 @@ EVEN_LIGHT = 0.08
 #: less, read 93% of the validation phone-light pictures instead of 89%, but lost the light 3 of a
 #: light 3 beside a dark 9 (tests/reading/test_ink.py); not adopted.
 RIDGE_PERCENTILE = 50
+#: The boldest strokes' width: this percentile of the same distances. When it is more than
+#: :data:`BOLDER` times the typical width, it sets the local threshold's window.
+WIDEST_PERCENTILE = 95
+BOLDER = 2.0
 #: Local thresholding: window in stroke widths, and Sauvola's k (low, so that a faint digit stays ink).
 LOCAL_STROKES = 3.0
 SAUVOLA_K = 0.1
@@ -167,7 +174,11 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
             shaded = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
             # Keep it where the light left bands or patches far wider than the strokes, or where it
             # takes away a large area of would-be ink (a shadow band as bold as the digit).
-            if wide > SHADED_SHARE or _inkish_share(ink) > SHADING_GAIN * _inkish_share(shaded):
+            # Light comes from outside the picture: what it leaves reaches the border (a band across
+            # the page, dark corners, the rim of a bright spot); a bold digit inside a plate's rim,
+            # thicker than the rim, does not.
+            light = wide > SHADED_SHARE or _inkish_share(ink) > SHADING_GAIN * _inkish_share(shaded)
+            if light and _reaches_border(_inkish(ink) & ~_inkish(shaded)):
                 ink = shaded
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
@@ -186,7 +197,12 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
     if width > 0:
         # Local thresholding (Sauvola & Pietikainen 2000) vetoes what is no darker than its
         # surroundings: a shadow band or a dim corner is paper, however dark, wherever no stroke is.
-        window = int(np.clip(round(LOCAL_STROKES * width), 15, 101)) | 1
+        # When some strokes are far bolder than the typical one (a bold digit inside a thin rim),
+        # the window spans them: in a window narrower than a stroke, its uniform middle is no
+        # darker than its surroundings, and the stroke would be hollowed out.
+        widest = _stroke_width_estimate(ink, WIDEST_PERCENTILE)[0]
+        window = LOCAL_STROKES * (widest if widest > BOLDER * width else width)
+        window = int(np.clip(round(window), 15, 101)) | 1
         local = (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
     mask = (ink > t_ink) & local
     if paper:
@@ -304,11 +320,11 @@ def dark_ink(gray: np.ndarray) -> bool:
     return bool(np.mean(gray > t) >= 0.5)
 
 
-def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
+def _stroke_width_estimate(ink: np.ndarray, percentile: float = RIDGE_PERCENTILE) -> tuple[float, float]:
     """The width of the strokes, and how much of the ink is far wider than them.
 
     Returns:
-        ``(width, wide)``: ``width`` in pixels is twice the :data:`RIDGE_PERCENTILE` th percentile
+        ``(width, wide)``: ``width`` in pixels is twice the ``percentile`` th percentile
         of the distance to the paper along the ridges of the distance transform (the medial axis) of
         the strong ink (above 70% of its 99.5th percentile: a shadow is fainter than the strokes,
         and does not count); ``wide`` is
@@ -324,7 +340,7 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float]:
     ridge = strong & (dist >= ndimage.maximum_filter(dist, size=3)) & (dist >= 1.5)  # lines and specks do not count
     if not ridge.any():
         return 0.0, 0.0
-    width = 2.0 * float(np.percentile(dist[ridge], RIDGE_PERCENTILE))
+    width = 2.0 * float(np.percentile(dist[ridge], percentile))
     mask = _inkish(ink)  # all that could pass for ink, a shadow included
     return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
 
@@ -334,6 +350,16 @@ def _inkish(ink: np.ndarray) -> np.ndarray:
     percentile); nothing when there is no ink."""
     top = float(np.percentile(ink, 99.5))
     return ink > 0.25 * top if top > 0 else np.zeros(ink.shape, bool)
+
+
+def _reaches_border(removed: np.ndarray) -> bool:
+    """True when at least :data:`LIGHT_AT_BORDER` of ``removed`` ((H, W) bool) lies in connected
+    pieces (8-connectivity) that touch the picture's border."""
+    labels, n = ndimage.label(removed, structure=np.ones((3, 3), int))
+    if n == 0:
+        return False
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return bool(np.isin(labels[removed], edge[edge > 0]).mean() >= LIGHT_AT_BORDER)
 
 
 def _inkish_share(ink: np.ndarray) -> float:

@@ -34,6 +34,9 @@ from scipy import ndimage
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
 SPECK_REACH = 0.2
+#: A frame (see the module notes) encloses other ink of at least a fifth of its own area, or a piece
+#: at least this fraction of its height (a thin digit inside a plate's rim).
+FRAMED_HEIGHT = 0.4
 #: Fragments whose x-ranges overlap by at least this fraction of the narrower one are one digit.
 MERGE_OVERLAP = 0.35
 #: A component holding at least this share of one side's border pixels runs along that side.
@@ -148,8 +151,11 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     if source == "upload":
         # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
         for k, (box, area) in list(comps.items()):
-            inside = sum(a for j, (b, a) in comps.items() if j != k and _encloses(box, b))
-            if inside >= 0.2 * area and _hugs_box_edges(labels, k, box):
+            enclosed = [(b, a) for j, (b, a) in comps.items() if j != k and _encloses(box, b)]
+            inside = sum(a for _, a in enclosed)
+            # Substantial ink inside: by area, or a digit-tall piece (a thin digit in a wide rim).
+            tall = max((b[3] - b[1] for b, _ in enclosed), default=0) >= FRAMED_HEIGHT * (box[3] - box[1])
+            if (inside >= 0.2 * area or tall) and _hugs_box_edges(labels, k, box):
                 del comps[k]
         # What runs along a whole side of the picture, when something else is left to read.
         along = {k for k, (box, _) in comps.items() if _edge_or_line(labels, k, box)}

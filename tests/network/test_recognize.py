@@ -109,3 +109,13 @@ def test_shape_prior():
     assert _shape_cost((0, 0, 20, int(100 / HEIGHT_RATIO) + 1), 100) == 0.0
     assert 0 < _shape_cost((0, 0, 20, 30), 100) < _shape_cost((0, 0, 20, 20), 100)  # shorter costs more
     assert 0 < _shape_cost((0, 0, 130, 100), 100) < _shape_cost((0, 0, 200, 100), 100)  # wider costs more
+
+
+def test_digits_inside_a_plate_rim(classifier):
+    """House-number plates (validation "plate" samples): light digits on a dark plate inside a thin
+    light rim. Bold digits were hollowed by a local threshold sized for the rim's strokes, or taken
+    for light (4, 4, 5), and a thin digit was read together with its rim as one (4)."""
+    samples = _people_samples("plate", {6, 43, 51, 80})
+    assert len(samples) == 4
+    for s in samples:
+        assert recognize(s.image, classifier).number == s.label
