@@ -163,13 +163,13 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
 
     signal = (1.0 - gray) if dark_ink(smooth) else gray  # ink is high
     ink = np.clip(signal - _background(signal), 0.0, None)
-    width = 0.0
+    width = widest = 0.0
     if paper:
         ink = remove_ruling(ink)
         # Real light (a shadow band, a bright spot, vignetting) varies faster than a window of a
         # quarter of the picture can follow, and what it leaves looks like ink far wider than the
         # strokes: then estimate the background again with a window a few strokes wide.
-        width, wide = _stroke_width_estimate(ink)
+        width, wide, widest = _stroke_width_estimate(ink)
         if width > 0:
             shaded = remove_ruling(np.clip(signal - _shading(signal, SHADING_STROKES * width), 0.0, None))
             # Keep it where the light left bands or patches far wider than the strokes, or where it
@@ -180,6 +180,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
             light = wide > SHADED_SHARE or _inkish_share(ink) > SHADING_GAIN * _inkish_share(shaded)
             if light and _reaches_border(_inkish(ink) & ~_inkish(shaded)):
                 ink = shaded
+                widest = _stroke_width_estimate(ink)[2]
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
     ink_smooth = filters.gaussian(ink, sigma=1.0) if min(h, w) >= 8 else ink
@@ -200,7 +201,6 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         # When some strokes are far bolder than the typical one (a bold digit inside a thin rim),
         # the window spans them: in a window narrower than a stroke, its uniform middle is no
         # darker than its surroundings, and the stroke would be hollowed out.
-        widest = _stroke_width_estimate(ink, WIDEST_PERCENTILE)[0]
         window = LOCAL_STROKES * (widest if widest > BOLDER * width else width)
         window = int(np.clip(round(window), 15, 101)) | 1
         local = (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
@@ -320,29 +320,30 @@ def dark_ink(gray: np.ndarray) -> bool:
     return bool(np.mean(gray > t) >= 0.5)
 
 
-def _stroke_width_estimate(ink: np.ndarray, percentile: float = RIDGE_PERCENTILE) -> tuple[float, float]:
+def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float, float]:
     """The width of the strokes, and how much of the ink is far wider than them.
 
     Returns:
-        ``(width, wide)``: ``width`` in pixels is twice the ``percentile`` th percentile
+        ``(width, wide, widest)``: ``width`` in pixels is twice the :data:`RIDGE_PERCENTILE` th percentile
         of the distance to the paper along the ridges of the distance transform (the medial axis) of
         the strong ink (above 70% of its 99.5th percentile: a shadow is fainter than the strokes,
         and does not count); ``wide`` is
         the share of all that could pass for ink (above 25% of that percentile) that lies more
-        than ``2 * width`` from the paper (a band or a patch four strokes wide or more). ``(0, 0)``
-        when there is no ink.
+        than ``2 * width`` from the paper (a band or a patch four strokes wide or more); ``widest``
+        is twice the :data:`WIDEST_PERCENTILE` th percentile of the same distances (the boldest
+        strokes). ``(0, 0, 0)`` when there is no ink.
     """
     top = float(np.percentile(ink, 99.5))
     if top <= 0 or ink.max() <= ink.min():
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     strong = ink > 0.7 * top
     dist = ndimage.distance_transform_edt(strong)
     ridge = strong & (dist >= ndimage.maximum_filter(dist, size=3)) & (dist >= 1.5)  # lines and specks do not count
     if not ridge.any():
-        return 0.0, 0.0
-    width = 2.0 * float(np.percentile(dist[ridge], percentile))
+        return 0.0, 0.0, 0.0
+    width, widest = (2.0 * float(v) for v in np.percentile(dist[ridge], [RIDGE_PERCENTILE, WIDEST_PERCENTILE]))
     mask = _inkish(ink)  # all that could pass for ink, a shadow included
-    return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width))
+    return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width)), widest
 
 
 def _inkish(ink: np.ndarray) -> np.ndarray:
