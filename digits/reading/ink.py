@@ -177,8 +177,9 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
             # Light comes from outside the picture: what it leaves reaches the border (a band across
             # the page, dark corners, the rim of a bright spot); a bold digit inside a plate's rim,
             # thicker than the rim, does not.
-            light = wide > SHADED_SHARE or _inkish_share(ink) > SHADING_GAIN * _inkish_share(shaded)
-            if light and _reaches_border(_inkish(ink) & ~_inkish(shaded)):
+            inkish, inkish_shaded = _inkish(ink), _inkish(shaded)
+            light = wide > SHADED_SHARE or inkish.mean() > SHADING_GAIN * inkish_shaded.mean()
+            if light and _reaches_border(inkish & ~inkish_shaded):
                 ink = shaded
                 widest = _stroke_width_estimate(ink)[2]
 
@@ -361,11 +362,6 @@ def _reaches_border(removed: np.ndarray) -> bool:
         return False
     edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     return bool(np.isin(labels[removed], edge[edge > 0]).mean() >= LIGHT_AT_BORDER)
-
-
-def _inkish_share(ink: np.ndarray) -> float:
-    """The share of the picture that could pass for ink (:func:`_inkish`)."""
-    return float(np.mean(_inkish(ink)))
 
 
 def _shading(signal: np.ndarray, radius: float) -> np.ndarray:
