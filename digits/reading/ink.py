@@ -68,6 +68,11 @@ MIN_RULES = 3
 MIN_RULE_PX = 40
 #: The widest a rule may be, in working pixels (a printed line of 1-2 px, widened by 3 for slant).
 MAX_RULE_WIDTH = 5
+#: Evenly spaced ruling: at least this share of the found rules lie within this fraction of a period
+#: of their lattice; the rules it adds are this many pixels wider each side than the widest found.
+REGULAR_SHARE = 0.8
+RULE_JITTER = 0.1
+RULE_SLACK = 1
 #: Fainter ink is judged on its own when it stands this many noise levels above the paper and is at
 #: least this share of the largest component's area.
 FAINT_NOISE = 8.0
@@ -293,8 +298,48 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
         widths = np.bincount(runs, minlength=n + 1)
         rules = (widths <= MAX_RULE_WIDTH)[runs] & present  # a pen stroke is wider than a printed rule
         if n and ndimage.label(rules)[1] >= MIN_RULES:
-            ruling = np.maximum(ruling, lines * np.expand_dims(rules, axis))
+            # A bold digit breaks the rules that cross it: the opening finds no stretch long enough
+            # beside it, and where the found rules are evenly spaced, the rules between and beside
+            # them are there too. Along every rule, its thin ink is taken out, at most the found
+            # rules' level, so that a pen stroke crossing one keeps the rest of its ink.
+            level = float(np.median(lines.max(axis=axis)[rules]))
+            along = np.minimum(thin, level) * np.expand_dims(rules | _missing_rules(rules), axis)
+            ruling = np.maximum(ruling, np.maximum(lines * np.expand_dims(rules, axis), along))
     return ink if not ruling.any() else np.clip(ink - np.minimum(ruling, ink), 0.0, None)
+
+
+def _missing_rules(rules: np.ndarray) -> np.ndarray:
+    """Rows (or columns) of an evenly spaced ruling that were not found.
+
+    Args:
+        rules: (N,) bool, the rows (or columns) where a rule was found.
+
+    Returns:
+        (N,) bool: bands as wide as the widest found rule (plus :data:`RULE_SLACK` px each side)
+        where the lattice of the found rules (their median spacing, their mean phase) puts a rule
+        that was not found; all False when the found rules are not evenly spaced (fewer than
+        :data:`REGULAR_SHARE` of them within :data:`RULE_JITTER` of a period from the lattice).
+    """
+    runs, n = ndimage.label(rules)
+    missing = np.zeros_like(rules)
+    if n < MIN_RULES:
+        return missing
+    centres = np.asarray(ndimage.center_of_mass(rules, runs, np.arange(1, n + 1)))[:, 0]
+    period = float(np.median(np.diff(centres)))
+    if period < 2 * MAX_RULE_WIDTH:
+        return missing
+    angle = 2 * np.pi * centres / period
+    phase = float(np.angle(np.exp(1j * angle).mean())) * period / (2 * np.pi)
+    offsets = (centres - phase) / period
+    if np.mean(np.abs(offsets - np.round(offsets)) <= RULE_JITTER) < REGULAR_SHARE:
+        return missing
+    half = np.bincount(runs.ravel())[1:].max() / 2 + RULE_SLACK
+    positions = phase % period + period * np.arange(int(len(rules) // period) + 1)
+    index = np.arange(len(rules))
+    for p in positions:
+        if np.min(np.abs(centres - p)) > period / 4:
+            missing |= np.abs(index - p) <= half
+    return missing
 
 
 def dark_ink(gray: np.ndarray) -> bool:

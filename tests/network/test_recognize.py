@@ -101,6 +101,17 @@ def test_touching_pairs_are_not_read_as_one_wide_digit(classifier):
         assert recognize(s.image, classifier).number == s.label
 
 
+def test_bold_digits_on_squared_and_ruled_paper(classifier):
+    """Bold digits on squared or ruled paper (validation samples): the digit breaks the rules that
+    cross it, and what was left of them beside it stayed as ink, grew the digit's box and filled it
+    ("8", or not a digit)."""
+    for variant, wanted in (("squared", {13, 37, 126, 138, 142}), ("ruled", {34, 58, 97, 103, 146})):
+        samples = _people_samples(variant, wanted)
+        assert len(samples) == len(wanted)
+        for s in samples:
+            assert recognize(s.image, classifier).number == s.label, (variant, s.label)
+
+
 def test_shape_prior():
     from digits.network.recognize import ASPECT_FREE, HEIGHT_RATIO, _shape_cost
 

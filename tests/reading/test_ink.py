@@ -100,6 +100,22 @@ def test_digit_on_squared_and_ruled_paper(classifier, mnist_test, label, rows, c
     assert remove_ruling(0.4 * grid).max() < 0.05  # the ruling alone is taken out entirely
 
 
+def test_rules_broken_by_a_bold_stroke_are_taken_out_whole():
+    """A bold stroke across squared paper breaks every rule it crosses; the stubs beside it, too short
+    for the line-shaped opening, are found from the lattice of the others and taken out, and the
+    stroke keeps its ink."""
+    from digits.reading.ink import remove_ruling
+
+    grid = np.zeros((300, 400), np.float32)
+    grid[5::20, :] = 0.4
+    grid[:, 7::20] = 0.4
+    ink = grid.copy()
+    ink[60:240, 100:300] = 1.0  # a bold stroke, 180 px tall: no rule beside it is 60% of the page
+    out = remove_ruling(ink)
+    assert out[~(ink == 1.0)].max() < 0.05
+    assert out[60:240, 100:300].min() >= 0.5
+
+
 def test_digit_in_a_shadow_band(classifier, mnist_test):
     """A phone photo's shadow band (50% darker at its core, 120 px wide, slanted) across the digit."""
     from digits.network.recognize import recognize
