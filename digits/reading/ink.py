@@ -8,7 +8,8 @@ The steps follow document-image practice:
    onto a background that contrasts with the ink.
 2. **Polarity** (:func:`dark_ink`): the picture's border is the witness of the paper: the side of
    Otsu's threshold (Otsu 1979) that holds most of the border is the paper, whatever share of the
-   picture a bold digit covers.
+   picture a bold digit covers. When light falls across the page and splits the border, the side
+   that makes strokes (the larger top-hat) is the ink.
 3. **Background**: a grey opening with a window a quarter of the picture wide (a "rolling ball"
    estimate, which removes even lighting gradients); when what it leaves looks like ink far wider
    than the strokes (a shadow band, a bright spot, vignetting), again with a window three strokes
@@ -35,6 +36,9 @@ WORK_SIZE = 640
 MIN_CONTRAST = 0.12
 #: Width of the border that decides polarity, as a fraction of the picture's shorter side.
 BORDER = 0.03
+#: When the border is split, polarity goes by which side has more stroke-like features narrower
+#: than this fraction of the picture's shorter side (see :func:`dark_ink`).
+POLARITY_WINDOW = 0.1
 #: Radius of the second background estimate, in stroke widths: its window (3 strokes wide) takes the strokes
 #: (and where they cross) out, and is narrow enough to follow a shadow band or a bright spot.
 SHADING_STROKES = 1.5
@@ -348,7 +352,8 @@ def dark_ink(gray: np.ndarray) -> bool:
     The border is the witness of the paper: a digit drawn or photographed on paper leaves most of
     the picture's border (its outer :data:`BORDER` of the shorter side, at least 1 px) on the paper's
     side of Otsu's threshold, even when a bold digit fills most of the frame. When the border is
-    split (between 35% and 65% light), the majority of all pixels decides, as before.
+    split (between 35% and 65% light: a shadow band across the page), the side with more features
+    narrower than :data:`POLARITY_WINDOW` of the picture (black against white top-hat) is the ink.
 
     Args:
         gray: (H, W) float in [0, 1], 1 = white (lightly smoothed, so noise does not vote).
@@ -363,7 +368,14 @@ def dark_ink(gray: np.ndarray) -> bool:
     light = float(np.mean(ring > t))
     if light >= 0.65 or light <= 0.35:
         return light >= 0.65
-    return bool(np.mean(gray > t) >= 0.5)
+    # A split border: light that falls across the page (a shadow band, a lit half) or a digit that
+    # reaches it. Ink is the side that makes strokes: features narrower than a window of a tenth of
+    # the picture, which a grey closing (dark ink) or opening (light ink) of that size takes away
+    # (the black and white top-hats, Serra 1982). A shadow's edge is a step, which both keep.
+    size = max(3, round(POLARITY_WINDOW * min(h, w)))
+    dark = float(np.mean(ndimage.grey_closing(gray, size=(size, size)) - gray))
+    bright = float(np.mean(gray - ndimage.grey_opening(gray, size=(size, size))))
+    return dark >= bright
 
 
 def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float, float]:

@@ -148,3 +148,25 @@ def test_shadow_bands_as_strong_as_the_ink_stay_paper(classifier):
             assert s.params["light"] == "shadow"
             result = recognize(s.image, classifier)
             assert result.number == s.label and len(result.digits) == 1, i
+
+
+def test_shadow_band_that_splits_the_border_keeps_the_polarity(classifier):
+    """Phone light from the "as people make them" set (validation split): a wide shadow band that
+    covers about half of the picture's border. Polarity went by the majority of pixels, the shadow
+    won, the paper became the ink and the digit a blob read as 8."""
+    from digits.evaluation.people_set import iter_people
+    from digits.evaluation.robustness import source_split, variant_rng
+    from digits.network.recognize import recognize
+    from digits.reading.ink import dark_ink
+
+    from conftest import mnist_dir
+
+    wanted = {40, 95, 102}
+    samples = iter_people(
+        "phone_light", *source_split("validation", mnist_dir()), 103, variant_rng(0, "people/phone_light")
+    )
+    for i, s in enumerate(samples):
+        if i in wanted:
+            assert s.params["light"] == "shadow"
+            assert dark_ink(s.image.mean(axis=2) / 255.0 if s.image.ndim == 3 else s.image / 255.0)
+            assert recognize(s.image, classifier).number == s.label, i
