@@ -138,7 +138,14 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
         {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in splits.items()},
     )
     read = {"one": lambda i: [singles[i]], "merge": lambda i: [merges[i]], "split": lambda i: list(splits[i])}
-    return Result(results[0], [d for i, kind in chosen for d in read[kind](i)], prepared.shape)
+    picked = [d for i, kind in chosen for d in read[kind](i)]
+    whole = results[0]
+    if len(picked) == 1:
+        # One digit: the picture's reading is that digit's (its pieces joined across their gaps),
+        # shown with the whole picture's steps.
+        one = picked[0]
+        whole = DigitResult(Digit(one.digit.image, one.digit.box, whole.digit.steps | one.digit.steps), one.reading)
+    return Result(whole, picked, prepared.shape)
 
 
 #: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.

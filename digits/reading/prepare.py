@@ -19,10 +19,13 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
-from digits.reading.segment import find_digits, group_mask, merge_candidates, split_candidates
+from digits.reading.segment import bridge, find_digits, group_mask, merge_candidates, split_candidates
 
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
+#: Pieces of one digit's ink at least this share of its largest piece's area are joined to it
+#: across their gap (see :func:`digits.reading.segment.bridge`).
+HEAL_AREA = 0.1
 STEPS = ("input", "grayscale", "crop", "box20", "centred")
 
 
@@ -101,6 +104,25 @@ def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: di
     return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
 
 
+def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
+    """A digit whose ink is in several pieces, each piece joined to its nearest by a stroke across
+    the gap (a stroke broken across), then normalised as :func:`_digit_from` does."""
+    labels, n = ndimage.label(keep, structure=np.ones((3, 3), int))
+    if n < 2:
+        return _digit_from(ink, keep, shape_in, {})
+    sizes = np.bincount(labels.ravel())[1:]
+    big = [k + 1 for k in np.argsort(sizes)[::-1] if sizes[k] >= HEAL_AREA * sizes.max()]
+    joined, mask, strokes = labels == big[0], ink.mask, ink.ink
+    for k in big[1:]:
+        piece = labels == k
+        joint = bridge(joined, piece)
+        joined |= piece | joint
+        mask, strokes = mask | joint, np.where(joint, 1.0, strokes)
+    if joined.sum() == keep.sum():
+        return _digit_from(ink, keep, shape_in, {})
+    return _digit_from(Ink(strokes.astype(np.float32), mask, ink.scale), keep | joined, shape_in, {})
+
+
 def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: str = "upload") -> Prepared:
     """Extract the ink, segment it into digits, and normalise the whole and each digit like MNIST.
 
@@ -128,8 +150,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     keep = group_mask(labels, groups)
     whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
     masks = [group_mask(labels, [g]) for g in groups]
-    digits = [_digit_from(ink, m, shape_in, {}) for m in masks]
-    merges = {i: _digit_from(ink, masks[i] | masks[i + 1], shape_in, {}) for i in merge_candidates(groups)}
+    digits = [_healed(ink, m, shape_in) for m in masks]
+    merges = {i: _healed(ink, masks[i] | masks[i + 1], shape_in) for i in merge_candidates(groups)}
     splits = {}
     for i, cut in split_candidates(labels, groups).items():
         left, right = masks[i].copy(), masks[i].copy()

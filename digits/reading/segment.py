@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+from skimage import draw, morphology
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -300,3 +301,38 @@ def group_mask(labels: np.ndarray, groups: list[Group]) -> np.ndarray:
     """(H, W) bool mask of the ink of the given groups only."""
     keep = [k for g in groups for k in g.labels]
     return np.isin(labels, keep) if keep else np.zeros(labels.shape, bool)
+
+
+def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The stroke that closes the gap between two pieces of one digit (a stroke broken across, a
+    4 whose stem stands apart): a straight line between their closest pixels, as wide as their
+    strokes (classic stroke-gap repair in handwriting recognition; the distance transform of
+    Maurer et al. 2003 finds the closest pair).
+
+    Args:
+        a, b: (H, W) bool masks of the two pieces, not empty, not overlapping.
+
+    Returns:
+        (H, W) bool, the bridge alone; empty when the pieces are further apart than
+        :data:`MERGE_GAP` of their joint height (too far to be one stroke broken).
+    """
+    out = np.zeros(a.shape, bool)
+    ys, xs = np.nonzero(a | b)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    ca, cb = a[y0:y1, x0:x1], b[y0:y1, x0:x1]
+    dist, (iy, ix) = ndimage.distance_transform_edt(~ca, return_indices=True)
+    d = np.where(cb, dist, np.inf)
+    pb = np.unravel_index(int(np.argmin(d)), d.shape)
+    if d[pb] > MERGE_GAP * (y1 - y0):
+        return out
+    pa = (iy[pb], ix[pb])
+    line = np.zeros_like(ca)
+    rr, cc = draw.line(int(pa[0]), int(pa[1]), int(pb[0]), int(pb[1]))
+    line[rr, cc] = True
+    # As wide as the strokes: twice the median distance to the paper along their middle lines.
+    inside = ndimage.distance_transform_edt(ca | cb)
+    ridge = inside[morphology.skeletonize(ca | cb)]
+    radius = float(np.median(ridge)) if ridge.size else 1.0
+    line = ndimage.distance_transform_edt(~line) < radius
+    out[y0:y1, x0:x1] = line & ~(ca | cb)
+    return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from scipy import ndimage
 
 from digits.network.recognize import choose_segmentation, recognize
 from digits.reading.prepare import prepare
@@ -88,6 +89,34 @@ def test_strokes_broken_across_are_one_digit(classifier):
         assert len(prepare(s.image).digits) == 2  # two pieces: the hypothesis is needed
         result = recognize(s.image, classifier)
         assert result.number == "1" and len(result.digits) == 1
+
+
+def test_stroke_broken_inside_one_digit_is_joined(classifier):
+    """1s with a gap cut across the stroke whose halves overlap across, so they are one group from
+    the start (validation "broken stroke" samples): with the gap left in the 28x28, the network
+    read an 8, or called it not a digit; joined across the gap, each is a 1, and a digit."""
+    from digits.evaluation.benchmark_robustness import people_answer
+
+    for s in _people_samples("broken_stroke", {58, 79}):
+        assert s.label == "1"
+        assert len(prepare(s.image).digits) == 1
+        result = recognize(s.image, classifier)
+        assert people_answer(result) == "1" and result.whole.reading.is_digit
+
+
+def test_bridge_joins_the_closest_points_of_two_pieces():
+    from digits.reading.segment import MERGE_GAP, bridge
+
+    a, b = np.zeros((100, 100), bool), np.zeros((100, 100), bool)
+    a[10:45, 46:54] = True  # the top half of a stroke 8 px wide
+    b[50:90, 46:54] = True  # the bottom half, 5 px below
+    joint = bridge(a, b)
+    assert joint[45:50, 48:52].all() and not (joint & (a | b)).any()
+    assert ndimage.label(a | b | joint)[1] == 1
+    assert joint.sum() < 8 * 5 * 1.5  # the gap only, about as wide as the strokes
+    far = np.zeros_like(b)
+    far[int(45 + MERGE_GAP * 90) + 5 :, 46:54] = True
+    assert not bridge(a, far).any()  # too far apart to be one stroke broken
 
 
 def test_touching_pairs_are_not_read_as_one_wide_digit(classifier):
