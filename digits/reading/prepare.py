@@ -107,20 +107,25 @@ def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: di
 def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
     """A digit whose ink is in several pieces, each piece joined to its nearest by a stroke across
     the gap (a stroke broken across), then normalised as :func:`_digit_from` does."""
-    labels, n = ndimage.label(keep, structure=np.ones((3, 3), int))
+    x0, y0, x1, y1 = bounding_box(keep)
+    labels, n = ndimage.label(keep[y0:y1, x0:x1], structure=np.ones((3, 3), int))
     if n < 2:
         return _digit_from(ink, keep, shape_in, {})
     sizes = np.bincount(labels.ravel())[1:]
     big = [k + 1 for k in np.argsort(sizes)[::-1] if sizes[k] >= HEAL_AREA * sizes.max()]
-    joined, mask, strokes = labels == big[0], ink.mask, ink.ink
+    joined, joints = labels == big[0], np.zeros(labels.shape, bool)
     for k in big[1:]:
         piece = labels == k
         joint = bridge(joined, piece)
         joined |= piece | joint
-        mask, strokes = mask | joint, np.where(joint, 1.0, strokes)
-    if joined.sum() == keep.sum():
+        joints |= joint
+    if not joints.any():
         return _digit_from(ink, keep, shape_in, {})
-    return _digit_from(Ink(strokes.astype(np.float32), mask, ink.scale), keep | joined, shape_in, {})
+    strokes, mask, keep = ink.ink.copy(), ink.mask.copy(), keep.copy()
+    strokes[y0:y1, x0:x1][joints] = 1.0
+    mask[y0:y1, x0:x1] |= joints
+    keep[y0:y1, x0:x1] |= joints
+    return _digit_from(Ink(strokes, mask, ink.scale), keep, shape_in, {})
 
 
 def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: str = "upload") -> Prepared:
