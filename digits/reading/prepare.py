@@ -21,11 +21,11 @@ from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
 from digits.reading.segment import bridge, find_digits, group_mask, merge_candidates, split_candidates
 
-#: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
-#: whole picture only (see :func:`prepare`).
 #: Pieces of one digit's ink at least this share of its largest piece's area are joined to it
 #: across their gap (see :func:`digits.reading.segment.bridge`).
 HEAL_AREA = 0.1
+#: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
+#: whole picture only (see :func:`prepare`).
 STEPS = ("input", "grayscale", "crop", "box20", "centred")
 
 
@@ -105,8 +105,18 @@ def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: di
 
 
 def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
-    """A digit whose ink is in several pieces, each piece joined to its nearest by a stroke across
-    the gap (a stroke broken across), then normalised as :func:`_digit_from` does."""
+    """One digit, normalised as :func:`_digit_from` does, after joining its pieces: each piece of at
+    least :data:`HEAL_AREA` of the largest one's area, largest first, is joined to those before it by
+    :func:`digits.reading.segment.bridge` (a stroke broken across, a 4 whose stem stands apart).
+
+    Args:
+        ink: the picture's ink (working resolution).
+        keep: (H, W) bool, the digit's ink pixels (not empty).
+        shape_in: (height, width) of the input picture, for the digit's box.
+
+    Returns:
+        The :class:`Digit`; made from ``keep`` as it is when it is one piece or no gap is bridged.
+    """
     x0, y0, x1, y1 = bounding_box(keep)
     labels, n = ndimage.label(keep[y0:y1, x0:x1], structure=np.ones((3, 3), int))
     if n < 2:

@@ -305,9 +305,8 @@ def group_mask(labels: np.ndarray, groups: list[Group]) -> np.ndarray:
 
 def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The stroke that closes the gap between two pieces of one digit (a stroke broken across, a
-    4 whose stem stands apart): a straight line between their closest pixels, as wide as their
-    strokes (classic stroke-gap repair in handwriting recognition; the distance transform of
-    Maurer et al. 2003 finds the closest pair).
+    4 whose stem stands apart): a straight line between their closest pixels (found with the
+    Euclidean distance transform), as wide as their strokes.
 
     Args:
         a, b: (H, W) bool masks of the two pieces, not empty, not overlapping.
