@@ -116,6 +116,22 @@ def test_rules_broken_by_a_bold_stroke_are_taken_out_whole():
     assert out[60:240, 100:300].min() >= 0.5
 
 
+def test_missing_rules_only_where_the_ruling_is_even():
+    from digits.reading.ink import _missing_rules
+
+    rules = np.zeros(300, bool)
+    for c in (10, 30, 50, 130, 150, 170):  # every 20 px, with 70, 90 and 110 hidden by a digit
+        rules[c : c + 2] = True
+    missing = np.flatnonzero(_missing_rules(rules))
+    for c in (70, 90, 110, 190, 290):  # the hidden ones, and the lattice beyond the last found
+        assert np.isin(np.arange(c, c + 2), missing).all(), c
+    assert not np.isin(missing, np.flatnonzero(rules)).any()
+    uneven = np.zeros(300, bool)
+    for c in (10, 37, 51, 140, 152, 230):
+        uneven[c : c + 2] = True
+    assert not _missing_rules(uneven).any()
+
+
 def test_digit_in_a_shadow_band(classifier, mnist_test):
     """A phone photo's shadow band (50% darker at its core, 120 px wide, slanted) across the digit."""
     from digits.network.recognize import recognize
