@@ -190,7 +190,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
             light = wide > SHADED_SHARE or inkish.mean() > SHADING_GAIN * inkish_shaded.mean()
             if light and _reaches_border(inkish & ~inkish_shaded):
                 ink = shaded
-                widest = _stroke_width_estimate(ink)[2]
+                widest = _ridge_widths(ink)[1]
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
     ink_smooth = filters.gaussian(ink, sigma=1.0) if min(h, w) >= 8 else ink
@@ -391,17 +391,26 @@ def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float, float]:
         is twice the :data:`WIDEST_PERCENTILE` th percentile of the same distances (the boldest
         strokes). ``(0, 0, 0)`` when there is no ink.
     """
+    width, widest = _ridge_widths(ink)
+    if width <= 0:
+        return 0.0, 0.0, 0.0
+    mask = _inkish(ink)  # all that could pass for ink, a shadow included
+    return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width)), widest
+
+
+def _ridge_widths(ink: np.ndarray) -> tuple[float, float]:
+    """``(width, widest)`` of :func:`_stroke_width_estimate`, in pixels, from the ridges of the
+    strong ink alone; ``(0, 0)`` when there is no ink or no ridge."""
     top = float(np.percentile(ink, 99.5))
     if top <= 0 or ink.max() <= ink.min():
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0
     strong = ink > 0.7 * top
     dist = ndimage.distance_transform_edt(strong)
     ridge = strong & (dist >= ndimage.maximum_filter(dist, size=3)) & (dist >= 1.5)  # lines and specks do not count
     if not ridge.any():
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0
     width, widest = (2.0 * float(v) for v in np.percentile(dist[ridge], [RIDGE_PERCENTILE, WIDEST_PERCENTILE]))
-    mask = _inkish(ink)  # all that could pass for ink, a shadow included
-    return width, float(np.mean(ndimage.distance_transform_edt(mask)[mask] > 2.0 * width)), widest
+    return width, widest
 
 
 def _inkish(ink: np.ndarray) -> np.ndarray:

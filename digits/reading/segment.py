@@ -30,7 +30,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage import draw, morphology
+from skimage import draw
+
+from digits.reading.boxes import bounding_box
+from digits.reading.normalize import stroke_width
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -316,8 +319,7 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         :data:`MERGE_GAP` of their joint height (too far to be one stroke broken).
     """
     out = np.zeros(a.shape, bool)
-    ys, xs = np.nonzero(a | b)
-    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    x0, y0, x1, y1 = bounding_box(a | b)
     ca, cb = a[y0:y1, x0:x1], b[y0:y1, x0:x1]
     dist, (iy, ix) = ndimage.distance_transform_edt(~ca, return_indices=True)
     d = np.where(cb, dist, np.inf)
@@ -328,10 +330,8 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     line = np.zeros_like(ca)
     rr, cc = draw.line(int(pa[0]), int(pa[1]), int(pb[0]), int(pb[1]))
     line[rr, cc] = True
-    # As wide as the strokes: twice the median distance to the paper along their middle lines.
-    inside = ndimage.distance_transform_edt(ca | cb)
-    ridge = inside[morphology.skeletonize(ca | cb)]
-    radius = float(np.median(ridge)) if ridge.size else 1.0
+    # As wide as the strokes.
+    radius = stroke_width(ca | cb) / 2 or 1.0
     line = ndimage.distance_transform_edt(~line) < radius
     out[y0:y1, x0:x1] = line & ~(ca | cb)
     return out
