@@ -16,6 +16,18 @@ def mnist_dir() -> Path:
     return Path(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "data" / "mnist")
 
 
+def people_samples(variant: str, wanted: set[int]) -> list:
+    """The samples numbered ``wanted`` (in that order) of one "as people make them" variant,
+    validation split, seed 0."""
+    from digits.evaluation.people_set import iter_people
+    from digits.evaluation.robustness import source_split, variant_rng
+
+    samples = iter_people(
+        variant, *source_split("validation", mnist_dir()), max(wanted) + 1, variant_rng(0, f"people/{variant}")
+    )
+    return [s for i, s in enumerate(samples) if i in wanted]
+
+
 @pytest.fixture(scope="session")
 def mnist():
     """``(x_train, y_train), (x_test, y_test)`` of the real MNIST; skipped nowhere: CI has the data."""

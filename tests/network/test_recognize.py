@@ -11,6 +11,8 @@ from scipy import ndimage
 from digits.network.recognize import choose_segmentation, recognize
 from digits.reading.prepare import prepare
 
+from conftest import people_samples
+
 
 def strokes(lines: list[list[tuple[int, int]]], width: int = 14, size=(280, 280)) -> np.ndarray:
     """Black polylines on white paper, (H, W) uint8."""
@@ -68,23 +70,10 @@ def test_touching_zeros_are_two_digits(classifier):
     assert result.number == "00"
 
 
-def _people_samples(variant: str, wanted: set[int]):
-    """The samples numbered ``wanted`` of one "as people make them" variant, validation split."""
-    from digits.evaluation.people_set import iter_people
-    from digits.evaluation.robustness import source_split, variant_rng
-
-    from conftest import mnist_dir
-
-    samples = iter_people(
-        variant, *source_split("validation", mnist_dir()), max(wanted) + 1, variant_rng(0, f"people/{variant}")
-    )
-    return [s for i, s in enumerate(samples) if i in wanted]
-
-
 def test_strokes_broken_across_are_one_digit(classifier):
     """Slanted 1s with a gap cut across the stroke (validation "broken stroke" samples): the halves
     lie one above the other, and the short one, scaled up on its own, looked like an 8 ("81")."""
-    for s in _people_samples("broken_stroke", {17, 119}):
+    for s in people_samples("broken_stroke", {17, 119}):
         assert s.label == "1"
         assert len(prepare(s.image).digits) == 2  # two pieces: the hypothesis is needed
         result = recognize(s.image, classifier)
@@ -97,7 +86,7 @@ def test_stroke_broken_inside_one_digit_is_joined(classifier):
     read an 8, or called it not a digit; joined across the gap, each is a 1, and a digit."""
     from digits.evaluation.benchmark_robustness import people_answer
 
-    for s in _people_samples("broken_stroke", {58, 79}):
+    for s in people_samples("broken_stroke", {58, 79}):
         assert s.label == "1"
         assert len(prepare(s.image).digits) == 1
         result = recognize(s.image, classifier)
@@ -123,7 +112,7 @@ def test_touching_pairs_are_not_read_as_one_wide_digit(classifier):
     """Two handwritten digits that touch (validation "touching" samples: 77, 44, 17, 57, 57, 73),
     each one piece of ink 1.5-2 times wider than tall, which the network, shown the whole, also
     read confidently as one digit."""
-    samples = _people_samples("touching", {46, 70, 89, 127, 131, 137})
+    samples = people_samples("touching", {46, 70, 89, 127, 131, 137})
     assert len(samples) == 6
     for s in samples:
         assert len(prepare(s.image).digits) == 1  # one piece: the split hypothesis is needed
@@ -135,7 +124,7 @@ def test_bold_digits_on_squared_and_ruled_paper(classifier):
     cross it, and what was left of them beside it stayed as ink, grew the digit's box and filled it
     ("8", or not a digit)."""
     for variant, wanted in (("squared", {13, 37, 126, 138, 142}), ("ruled", {34, 58, 97, 103, 146})):
-        samples = _people_samples(variant, wanted)
+        samples = people_samples(variant, wanted)
         assert len(samples) == len(wanted)
         for s in samples:
             assert recognize(s.image, classifier).number == s.label, (variant, s.label)
@@ -155,7 +144,7 @@ def test_digits_inside_a_plate_rim(classifier):
     """House-number plates (validation "plate" samples): light digits on a dark plate inside a thin
     light rim. Bold digits were hollowed by a local threshold sized for the rim's strokes, or taken
     for light (4, 4, 5), and a thin digit was read together with its rim as one (4)."""
-    samples = _people_samples("plate", {6, 43, 51, 80})
+    samples = people_samples("plate", {6, 43, 51, 80})
     assert len(samples) == 4
     for s in samples:
         assert recognize(s.image, classifier).number == s.label

@@ -149,40 +149,32 @@ def test_shadow_bands_as_strong_as_the_ink_stay_paper(classifier):
     """Phone light from the "as people make them" set (validation split): shadow bands 30-55%
     darker, about as wide as two of the digit's strokes, so they never look "far wider than the
     strokes"; before the stroke-scale background was kept for them, each of these was misread."""
-    from digits.evaluation.people_set import iter_people
-    from digits.evaluation.robustness import source_split, variant_rng
     from digits.network.recognize import recognize
 
-    from conftest import mnist_dir
+    from conftest import people_samples
 
     wanted = {2, 10, 11, 23, 41}
-    samples = iter_people(
-        "phone_light", *source_split("validation", mnist_dir()), 42, variant_rng(0, "people/phone_light")
-    )
-    for i, s in enumerate(samples):
-        if i in wanted:
-            assert s.params["light"] == "shadow"
-            result = recognize(s.image, classifier)
-            assert result.number == s.label and len(result.digits) == 1, i
+    samples = people_samples("phone_light", wanted)
+    assert len(samples) == len(wanted)
+    for i, s in zip(sorted(wanted), samples, strict=True):
+        assert s.params["light"] == "shadow"
+        result = recognize(s.image, classifier)
+        assert result.number == s.label and len(result.digits) == 1, i
 
 
 def test_shadow_band_that_splits_the_border_keeps_the_polarity(classifier):
     """Phone light from the "as people make them" set (validation split): a wide shadow band that
     covers about half of the picture's border. Polarity went by the majority of pixels, the shadow
     won, the paper became the ink and the digit a blob read as 8."""
-    from digits.evaluation.people_set import iter_people
-    from digits.evaluation.robustness import source_split, variant_rng
     from digits.network.recognize import recognize
-    from digits.reading.ink import dark_ink
+    from digits.reading.ink import dark_ink, to_grayscale
 
-    from conftest import mnist_dir
+    from conftest import people_samples
 
     wanted = {40, 95, 102}
-    samples = iter_people(
-        "phone_light", *source_split("validation", mnist_dir()), 103, variant_rng(0, "people/phone_light")
-    )
-    for i, s in enumerate(samples):
-        if i in wanted:
-            assert s.params["light"] == "shadow"
-            assert dark_ink(s.image.mean(axis=2) / 255.0 if s.image.ndim == 3 else s.image / 255.0)
-            assert recognize(s.image, classifier).number == s.label, i
+    samples = people_samples("phone_light", wanted)
+    assert len(samples) == len(wanted)
+    for i, s in zip(sorted(wanted), samples, strict=True):
+        assert s.params["light"] == "shadow"
+        assert dark_ink(to_grayscale(s.image))
+        assert recognize(s.image, classifier).number == s.label, i
