@@ -30,10 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
-from skimage import draw
+from skimage import draw, morphology
 
 from digits.reading.boxes import bounding_box
-from digits.reading.normalize import stroke_width
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -330,8 +329,11 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     line = np.zeros_like(ca)
     rr, cc = draw.line(int(pa[0]), int(pa[1]), int(pb[0]), int(pb[1]))
     line[rr, cc] = True
-    # As wide as the strokes.
-    radius = stroke_width(ca | cb) / 2 or 1.0
+    # As wide as the strokes: twice the median distance to the paper along their middle lines (as
+    # normalize.stroke_width measures it; segment comes before normalize, and may not import it).
+    inside = ndimage.distance_transform_edt(ca | cb)
+    ridge = inside[morphology.skeletonize(ca | cb)]
+    radius = float(np.median(ridge)) if ridge.size else 1.0
     line = ndimage.distance_transform_edt(~line) < radius
     out[y0:y1, x0:x1] = line & ~(ca | cb)
     return out
