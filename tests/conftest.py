@@ -54,6 +54,18 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def copy_app_model(folder: Path, name: str = "mnist_cnn.keras") -> Path:
+    """A copy of the app's network in ``folder`` as ``name``, with its served export beside it (the
+    card is left to the caller); returns the ``.keras`` path."""
+    from digits.network.card import served_path_for
+    from digits.network.classifier import default_model
+
+    model = folder / name
+    shutil.copy(default_model(), model)
+    shutil.copy(served_path_for(default_model()), served_path_for(model))
+    return model
+
+
 @pytest.fixture
 def models(tmp_path, monkeypatch):
     """A folder of models the app reads instead of model/: a copy of the committed one."""

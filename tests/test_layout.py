@@ -1,5 +1,5 @@
 """The package layout: six parts, the directions in which they may import each other, a reading pipeline that
-flows one way, what the product really loads, and one photo loader.
+flows one way, what the product really loads (never TensorFlow or Keras), and one photo loader.
 
 Imports are read with ``ast`` (every ``import`` anywhere in a file, relative ones resolved); what the product
 loads is read from ``sys.modules`` of a fresh interpreter that runs it.
@@ -249,7 +249,13 @@ def test_boxes_imports_no_stage():
 # --------------------------------------------------------------------------------------------
 # 3. What the product really loads, in a fresh interpreter
 
-PRINT_LOADED = 'print(json.dumps(sorted(m for m in sys.modules if m == "digits" or m.startswith("digits."))))'
+#: Frameworks the product must not load: the network is served by ONNX Runtime, and Streamlit calls
+#: ``keras.backend.clear_session()`` after every script run whenever ``keras`` is imported.
+FRAMEWORKS = ("keras", "tensorflow")
+PRINT_LOADED = (
+    'print(json.dumps(sorted(m for m in sys.modules if m == "digits" or m.startswith("digits.") or m in '
+    f"{FRAMEWORKS!r})))"
+)
 
 
 def loaded_modules(code: str) -> list[str]:
@@ -268,11 +274,13 @@ def loaded_modules(code: str) -> list[str]:
 
 
 def assert_product_only(what: str, loaded: list[str]) -> None:
-    """Nothing from training or evaluation, no dataset but the photos, and the classifier really loaded."""
+    """Nothing from training or evaluation, no dataset but the photos, no TensorFlow or Keras, and
+    the classifier really loaded."""
     wrong = [
         m
         for m in loaded
-        if part_of(m) in {"training", "evaluation"}
+        if m in FRAMEWORKS
+        or part_of(m) in {"training", "evaluation"}
         or (part_of(m) == "datasets" and m not in {"digits.datasets", PRODUCT_DATASETS})
     ]
     assert not wrong, report(f"{what} loads modules the product must not", [f"{what} -> {m}" for m in wrong])

@@ -53,9 +53,12 @@ def main(argv=None) -> int:
     photo = (resize(samples["photo"][0].image, (3000, 4000), order=1) * 255).astype(np.uint8)
     x1 = np.zeros((1, 28, 28, 1), np.float32)
 
+    import keras
+
+    model = keras.models.load_model(classifier.model_path, compile=False)
     rows = [
-        ("network, one 28x28 image (traced tf.function)", lambda: classifier.logits(x1)),
-        ("network, one image with `model.predict` (for comparison)", lambda: classifier.model.predict(x1, verbose=0)),
+        ("network, one 28x28 image (ONNX Runtime, as served)", lambda: classifier.logits(x1)),
+        ("network, one image with Keras `model.predict` (for comparison)", lambda: model.predict(x1, verbose=0)),
     ]
     pictures = (
         ("canvas 280x280", canvas, "canvas"),

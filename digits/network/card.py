@@ -1,8 +1,10 @@
 """The model card: a JSON file beside the model that records how it was made and what it scores.
 
 The card carries the training configuration (as nanoGPT's checkpoints do), the measured figures,
-and the SHA-256 of the ``.keras`` file as saved. Loading code refuses a card whose hash does not
-match the model, so figures shown in the app always describe the model that answers.
+and the SHA-256 of the ``.keras`` file as saved. The app serves the network from an ONNX export
+beside it (``served``: file, format, outputs and its own SHA-256), so that the server process never
+loads TensorFlow. Loading code refuses a card whose hashes do not match the files, so figures shown
+in the app always describe the model that answers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ BASELINE_FILE = "baseline_cnn.keras"
 SCORES_FILE = "ood_scores.json"
 #: Name of the penultimate layer (the model contract: feature-space scores read it).
 FEATURES_LAYER = "features"
+#: The served network: an ONNX export (Open Neural Network Exchange) beside the ``.keras`` file,
+#: same stem, with two outputs in this order.
+SERVED_SUFFIX = ".onnx"
+SERVED_FORMAT = "onnx"
+SERVED_OUTPUTS = (FEATURES_LAYER, "logits")
 #: The figures every card must hold (the app shows them), each a finite number at least this.
 REQUIRED_FIGURES = {"test_accuracy": 0, "val_accuracy": 0, "parameters": 1, "epochs": 1, "training_seconds": 0}
 #: How to mend a damaged card; said with every card error.
@@ -119,13 +126,29 @@ def card_path_for(model_path: str | os.PathLike) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
+def served_path_for(model_path: str | os.PathLike) -> Path:
+    """The served (ONNX) file for a model file: same folder and stem, :data:`SERVED_SUFFIX`."""
+    return Path(model_path).with_suffix(SERVED_SUFFIX)
+
+
 def write_card(model_path: str | os.PathLike, card: dict[str, Any]) -> Path:
-    """Write ``card`` beside the model with the model file's current SHA-256 added as ``sha256``.
+    """Write ``card`` beside the model with the model file's current SHA-256 added as ``sha256``,
+    and, when the served export exists beside it (:func:`served_path_for`), a ``served`` section
+    with that file's name, format, outputs and SHA-256 (without it, no ``served`` section).
 
     Returns:
         The card's path.
     """
     card = dict(card, sha256=sha256_file(model_path), model_file=Path(model_path).name)
+    card.pop("served", None)
+    served = served_path_for(model_path)
+    if served.is_file():
+        card["served"] = {
+            "file": served.name,
+            "format": SERVED_FORMAT,
+            "outputs": list(SERVED_OUTPUTS),
+            "sha256": sha256_file(served),
+        }
     path = card_path_for(model_path)
     path.write_text(json.dumps(card, indent=2) + "\n")
     return path
@@ -136,7 +159,8 @@ def read_card(model_path: str | os.PathLike, verify: bool = True) -> dict[str, A
 
     Args:
         model_path: path of the ``.keras`` file.
-        verify: check that the card's ``sha256`` equals the model file's hash.
+        verify: check that the card's ``sha256`` equals the model file's hash, and that of its
+            ``served`` section (when it has one) the served file's.
 
     Returns:
         The card as a dict.
@@ -167,4 +191,15 @@ def read_card(model_path: str | os.PathLike, verify: bool = True) -> dict[str, A
                 f"vs the card's {str(card.get('sha256'))[:12]}…): the model was changed without its card. "
                 "Restore both with `git checkout model/`, or retrain with train.py."
             )
+        served = card.get("served")
+        if served is not None:
+            served_path = model_path.parent / str(served.get("file", "")) if isinstance(served, dict) else None
+            if served_path is None or not served_path.is_file():
+                raise card_error(path, "its served network file is missing or not named")
+            if served.get("sha256") != sha256_file(served_path):
+                raise ModelCardError(
+                    f"The model card {path.name} does not match {served_path.name}: the served network was "
+                    "changed without its card. Restore both with `git checkout model/`, or export again with "
+                    "`python -m digits.training.export`."
+                )
     return card

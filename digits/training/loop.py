@@ -11,6 +11,7 @@ import numpy as np
 
 from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
 from digits.network.card import CARD_FILE, MODEL_FILE, write_card
+from digits.training.export import export_served
 from digits.training.outlier_pool import outlier_pool
 
 # Augmentation ranges: small shifts, rotations and scale changes, as in the
@@ -231,6 +232,7 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
     model.save(model_path)
+    export_served(model, model_path)  # what the app serves (ONNX); the card records its hash
     card = {
         "name": "mnist_cnn",
         "architecture": architecture_summary(model),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -14,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from digits.network.card import RESTORE, ModelCardError, card_path_for, read_card, write_card
 from digits.network.classifier import Classifier, default_model
 
-from conftest import ROOT
+from conftest import ROOT, copy_app_model
 
 
 def _drop(section: str, key: str):
@@ -61,8 +60,7 @@ DAMAGES = {
 
 def damaged_copy(folder, damage, name: str = "mnist_cnn.keras"):
     """A copy of the app's model in ``folder`` with a damaged card (re-hashed, so only the damage is wrong)."""
-    model = folder / name
-    shutil.copy(default_model(), model)
+    model = copy_app_model(folder, name)
     write_card(model, damage(read_card(default_model())))
     return model
 
@@ -92,8 +90,7 @@ def test_damaged_card_is_one_clear_error(tmp_path, name):
     ],
 )
 def test_card_that_is_not_a_json_object_is_one_clear_error(tmp_path, text, words):
-    model = tmp_path / "mnist_cnn.keras"
-    shutil.copy(default_model(), model)
+    model = copy_app_model(tmp_path)
     card_path_for(model).write_text(text)
     with pytest.raises(ModelCardError) as caught:
         read_card(model)

@@ -12,6 +12,8 @@ from digits.datasets.mnist import to_model_input
 from digits.network.card import ModelCardError, read_card, sha256_file
 from digits.network.classifier import Classifier, baseline_model, default_model, softmax
 
+from conftest import copy_app_model
+
 
 def test_committed_model_accuracy(classifier, mnist_test):
     x, y = mnist_test
@@ -24,7 +26,9 @@ def test_committed_model_accuracy(classifier, mnist_test):
 
 
 def test_model_contract(classifier):
-    model = classifier.model
+    import keras
+
+    model = keras.models.load_model(classifier.model_path, compile=False)
     assert tuple(model.input_shape) == (None, 28, 28, 1)
     assert tuple(model.output_shape) == (None, 10)
     assert model.layers[-2].name == "features"
@@ -50,13 +54,24 @@ def test_app_model_had_outlier_exposure_and_the_baseline_did_not(classifier):
 
 
 def test_mismatched_card_is_refused(tmp_path):
-    model = tmp_path / "mnist_cnn.keras"
-    shutil.copy(default_model(), model)
+    model = copy_app_model(tmp_path)
     card = json.loads(default_model().with_suffix(".json").read_text())
     card["sha256"] = "0" * 64
     model.with_suffix(".json").write_text(json.dumps(card))
     with pytest.raises(ModelCardError, match="does not match"):
         Classifier(model)
+
+
+def test_changed_served_network_is_refused(tmp_path):
+    """The card's SHA-256 covers the served (ONNX) file too: a served file changed without its
+    card is refused, with a one-line message."""
+    for path in (default_model(), default_model().with_suffix(".json"), default_model().with_suffix(".onnx")):
+        shutil.copy(path, tmp_path / path.name)
+    served = tmp_path / "mnist_cnn.onnx"
+    served.write_bytes(served.read_bytes() + b"\0")
+    with pytest.raises(ModelCardError, match="served network was changed") as e:
+        Classifier(tmp_path / "mnist_cnn.keras")
+    assert "\n" not in str(e.value)
 
 
 def test_missing_model_says_what_to_do(tmp_path):

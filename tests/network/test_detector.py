@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -13,6 +12,8 @@ from digits.network.classifier import Classifier, default_model, softmax
 from digits.network.detector import SCORES, Detector
 from digits.network.scores import MahalanobisParams
 from digits.ui.wording import explain, verdict
+
+from conftest import copy_app_model
 
 
 def test_committed_card_has_detector_and_temperature(classifier):
@@ -29,8 +30,7 @@ def test_committed_card_has_detector_and_temperature(classifier):
 
 
 def test_card_values_are_what_the_classifier_uses(tmp_path):
-    model = tmp_path / "mnist_cnn.keras"
-    shutil.copy(default_model(), model)
+    model = copy_app_model(tmp_path)
     card = read_card(default_model())
     card["calibration"]["temperature"] = 2.5
     card["ood"]["threshold"] = -1e9  # rejects everything
@@ -46,8 +46,7 @@ def test_card_values_are_what_the_classifier_uses(tmp_path):
 
 
 def test_card_without_detector(tmp_path):
-    model = tmp_path / "mnist_cnn.keras"
-    shutil.copy(default_model(), model)
+    model = copy_app_model(tmp_path)
     card = {k: v for k, v in read_card(default_model()).items() if k not in ("ood", "calibration")}
     write_card(model, card)
     clf = Classifier(model)
