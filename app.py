@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits.network.recognize import recognize, recognize_file
+from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
 from digits.ui.canvas_fix import keep_toolbar_clear
 from digits.ui.charts import results_csv
-from digits.ui.widgets import classifier_or_stop, model_sidebar, show_result
+from digits.ui.widgets import classifier_or_stop, first_files, model_sidebar, read_upload, show_result
 
 CANVAS_SIZE = 280
 #: MNIST strokes are about a seventh of the digit's height: ~25 px for a digit drawn 200 px tall.
 DEFAULT_STROKE = 22
 
 
+# Each tab is a fragment: a canvas stroke, an upload or a photo reruns its own tab, not the others.
+@st.fragment
 def draw_tab(classifier) -> None:
     from streamlit_drawable_canvas import st_canvas
 
@@ -44,6 +46,7 @@ def draw_tab(classifier) -> None:
             show_result(recognize(image, classifier, source="canvas"), key="canvas", classifier=classifier)
 
 
+@st.fragment
 def upload_tab(classifier) -> None:
     files = st.file_uploader(
         "Images of digits (several at once are fine)", type=UPLOAD_TYPES, accept_multiple_files=True
@@ -51,10 +54,11 @@ def upload_tab(classifier) -> None:
     if not files:
         st.caption("PNG, JPEG, WebP, BMP or GIF. Dark ink on light paper or the reverse; transparency is fine.")
         return
+    files = first_files(files)
     rows = []
     for i, f in enumerate(files):
         st.subheader(f.name)
-        result, error = recognize_file(f.getvalue(), classifier)
+        result, error = read_upload(f.getvalue(), classifier.card["sha256"], classifier)
         if error:
             st.error(f"**{f.name}** can't be read: {error}.")
             rows.append({"file": f.name, "error": error})
@@ -67,12 +71,13 @@ def upload_tab(classifier) -> None:
         )
 
 
+@st.fragment
 def camera_tab(classifier) -> None:
     st.caption("Works on localhost; a deployed app must be served over HTTPS for the browser to allow the camera.")
     photo = st.camera_input("Photograph a digit on paper")
     if photo is None:
         return
-    result, error = recognize_file(photo.getvalue(), classifier)
+    result, error = read_upload(photo.getvalue(), classifier.card["sha256"], classifier)
     if error:
         st.error(f"The photo can't be read: {error}.")
     else:

@@ -6,12 +6,19 @@ from __future__ import annotations
 import streamlit as st
 
 from digits.network.detector import SCORE_NAMES
-from digits.network.recognize import recognize, recognize_file
+from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
 from digits.ui.charts import comparison_chart, enlarge, score_chart
 from digits.ui.gallery import non_digit_photos
 from digits.ui.score_samples import load_score_samples
-from digits.ui.widgets import classifier_or_stop, load_baseline, model_sidebar, show_verdict
+from digits.ui.widgets import (
+    classifier_or_stop,
+    first_files,
+    load_baseline,
+    model_sidebar,
+    read_upload,
+    show_verdict,
+)
 from digits.ui.wording import EVALUATION_COMMAND
 
 EXPLANATION = r"""
@@ -131,8 +138,8 @@ def main() -> None:
 
     st.header("Your own pictures")
     files = st.file_uploader("Upload anything that is not a digit", type=UPLOAD_TYPES, accept_multiple_files=True)
-    for i, f in enumerate(files or []):
-        result, error = recognize_file(f.getvalue(), classifier)
+    for i, f in enumerate(first_files(files)):
+        result, error = read_upload(f.getvalue(), classifier.card["sha256"], classifier)
         if error:
             st.error(f"**{f.name}** can't be read: {error}.")
         else:

@@ -48,6 +48,36 @@ def test_not_a_digit_page_reads_every_photo(classifier):
     assert not any("No score distributions" in i.value for i in at.info)
 
 
+def test_uploads_are_read_once_and_at_most_twenty(classifier, mnist_test, monkeypatch):
+    """22 real MNIST digits on paper, uploaded at once: the first 20 are read (and said to be the
+    first 20), each once; a rerun of the page (a canvas setting changed) reads none of them again."""
+    import streamlit as st
+    from PIL import Image
+
+    import digits.ui.widgets as widgets
+
+    from helpers import on_paper, png_bytes
+
+    calls = []
+    real = widgets.recognize_file
+    monkeypatch.setattr(widgets, "recognize_file", lambda data, clf: calls.append(len(data)) or real(data, clf))
+    st.cache_data.clear()
+    x, y = mnist_test
+    n = widgets.MAX_FILES + 2
+    files = [(f"digit_{i}.png", png_bytes(Image.fromarray(on_paper(x[i], height=120))), "image/png") for i in range(n)]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.file_uploader[0].set_value(files).run()
+    assert not at.exception
+    assert any(f"{n} files: the first {widgets.MAX_FILES} are read, 2 more are not" in w.value for w in at.warning)
+    expected = [str(label) for label in y[: widgets.MAX_FILES]]
+    assert metric_values(at, "Prediction") == expected
+    assert len(calls) == widgets.MAX_FILES
+    at.slider[0].set_value(30).run()
+    assert not at.exception and metric_values(at, "Prediction") == expected
+    assert len(calls) == widgets.MAX_FILES
+    st.cache_data.clear()
+
+
 def test_missing_model_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("DIGIT_CANVAS_MODEL_DIR", str(tmp_path))  # an empty folder of models
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)

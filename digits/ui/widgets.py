@@ -6,8 +6,8 @@ import streamlit as st
 
 from digits.network.card import ModelCardError
 from digits.network.classifier import Classifier, baseline_model
-from digits.network.recognize import DigitResult, Result
-from digits.ui.charts import boxes_picture, enlarge, probability_chart
+from digits.network.recognize import DigitResult, Result, recognize_file
+from digits.ui.charts import boxes_picture, enlarge, probability_spec
 from digits.ui.wording import STEP_CAPTIONS, explain, verdict
 
 
@@ -29,6 +29,35 @@ def load_baseline() -> tuple[Classifier | None, str]:
         return Classifier(baseline_model()), ""
     except ModelCardError as e:
         return None, str(e)
+
+
+#: Uploaded pictures whose readings are kept (per server process, shared by the sessions, keyed by
+#: the file's bytes): a rerun of the page re-reads none of them. Each entry holds the reading and
+#: its pictures at display size (at most about 3 MB, for a 12-megapixel photo), so the cache stays
+#: under about 100 MB.
+UPLOAD_CACHE_ENTRIES = 32
+#: Files read per upload, and digits shown one by one per picture; the rest are counted ("N more").
+MAX_FILES = 20
+MAX_DIGITS_SHOWN = 12
+
+
+@st.cache_data(max_entries=UPLOAD_CACHE_ENTRIES, show_spinner="Reading the picture…")
+def read_upload(data: bytes, model_sha256: str, _classifier: Classifier) -> tuple[Result | None, str | None]:
+    """:func:`digits.network.recognize.recognize_file` of an uploaded or photographed file,
+    cached by its bytes and the model's SHA-256 (kept in memory only, never written to disk).
+
+    Returns:
+        ``(result, None)``, or ``(None, reason)`` with a one-line reason when the file cannot be read.
+    """
+    return recognize_file(data, _classifier)
+
+
+def first_files(files: list | None) -> list:
+    """The first :data:`MAX_FILES` uploaded files, with a warning that counts the rest."""
+    files = list(files or [])
+    if len(files) > MAX_FILES:
+        st.warning(f"{len(files)} files: the first {MAX_FILES} are read, {len(files) - MAX_FILES} more are not.")
+    return files[:MAX_FILES]
 
 
 def classifier_or_stop() -> Classifier:
@@ -79,8 +108,8 @@ def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
     left, right = st.columns([1, 2])
     left.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
     with right:
-        st.altair_chart(
-            probability_chart(reading.probabilities, title="Calibrated probability of each digit"),
+        st.vega_lite_chart(
+            spec=probability_spec(reading.probabilities, title="Calibrated probability of each digit"),
             width="stretch",
             key=f"chart-{key}",
         )
@@ -110,7 +139,7 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
     """Several digits: the number as the Prediction, then each digit's crop, 28x28 and chart."""
     st.metric("Prediction", result.number, help="The digits read from left to right")
     st.caption(f"{len(result.digits)} digits found; each is normalised and read on its own.")
-    for i, d in enumerate(result.digits):
+    for i, d in enumerate(result.digits[:MAX_DIGITS_SHOWN]):
         crop, seen, chart = st.columns([1, 1, 3])
         crop.image(enlarge(d.digit.steps["crop"], 112), caption=f"Digit {i + 1}: crop")
         seen.image(enlarge(d.digit.image, 112), caption="28x28 input")
@@ -118,11 +147,13 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
         if d.reading.ood_score is not None:
             seen.caption(explain(d.reading.ood_score, classifier.detector).split(" (")[0])
         with chart:
-            st.altair_chart(
-                probability_chart(d.reading.probabilities, title=f"Digit {i + 1}"),
+            st.vega_lite_chart(
+                spec=probability_spec(d.reading.probabilities, title=f"Digit {i + 1}"),
                 width="stretch",
                 key=f"chart-{key}-{i}",
             )
+    if len(result.digits) > MAX_DIGITS_SHOWN:
+        st.caption(f"{len(result.digits) - MAX_DIGITS_SHOWN} more digits, read but not shown one by one.")
 
 
 def show_boxes(result: Result) -> None:

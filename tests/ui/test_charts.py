@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from digits.ui.charts import HIGHLIGHT, comparison_chart, probability_chart, score_chart
+from digits.ui.charts import HIGHLIGHT, comparison_chart, probability_chart, probability_spec, score_chart
 
 
 def data_of(chart) -> list[dict]:
@@ -22,6 +24,21 @@ def test_probability_chart_highlights_the_top_digit():
     assert [r["top"] for r in rows] == [d == 7 for d in range(10)]
     with pytest.raises(ValueError):
         probability_chart(np.ones(9) / 9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=10, max_size=10), st.sampled_from(["Digit 1", "Calibrated"]))
+def test_probability_spec_is_the_chart_with_these_probabilities(values, title):
+    """The cheap spec (a cached template with the values put in) is what Altair builds for the
+    same probabilities: same marks, encodings, title and data, whatever the values."""
+    p = np.asarray(values)
+    spec, built = probability_spec(p, title), probability_chart(p, title).to_dict()
+    assert next(iter(spec["datasets"].values())) == data_of(probability_chart(p, title))
+    spec.pop("datasets"), built.pop("datasets")
+    spec.pop("data"), built.pop("data")  # the dataset's name is a hash of its values
+    assert spec == built
+    with pytest.raises(ValueError):
+        probability_spec(np.ones(9) / 9)
 
 
 def test_comparison_chart_puts_the_networks_side_by_side():
