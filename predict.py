@@ -41,6 +41,8 @@ def describe(path: str, fields: dict) -> str:
     """One readable line for a file's result."""
     if "error" in fields:
         return f"{path}: error: {fields['error']}"
+    if fields.get("texture"):
+        return f"{path}: nothing read: {fields['texture']}"
     if fields["label"] is None:
         return f"{path}: nothing to read (blank image)"
     line = f"{path}: {fields['label']} (confidence {fields['confidence']:.1%})"

@@ -72,7 +72,11 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     pic, seen, plain_col, ours_col = st.columns([1.6, 1, 1.5, 1.5])
     pic.image(photo, caption="The photo", width="stretch")
     if result.blank:
-        seen.info("Nothing to read: the preprocessing found no ink in this picture.")
+        seen.info(
+            f"Not read: {result.texture}."
+            if result.texture
+            else "Nothing to read: the preprocessing found no ink in this picture."
+        )
         return
     reading = result.whole.reading
     seen.image(enlarge(result.whole.digit.image, 140), caption="What the networks see")

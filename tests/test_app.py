@@ -78,6 +78,34 @@ def test_uploads_are_read_once_and_at_most_twenty(classifier, mnist_test, monkey
     st.cache_data.clear()
 
 
+def test_texture_is_said_and_long_strings_are_shown_in_part(classifier, mnist_test):
+    """A lattice of 8,281 dots is "too much texture to read", said in one line; a string of 14 real
+    digits is read whole, 12 of them shown one by one and the other 2 counted."""
+    import streamlit as st
+    from PIL import Image
+
+    from digits.evaluation.benchmark_hostile import lattice
+    from digits.ui.widgets import MAX_DIGITS_SHOWN
+
+    from helpers import png_bytes, string_on_paper
+
+    st.cache_data.clear()
+    x, y = mnist_test
+    string = string_on_paper([x[i] for i in range(14)])
+    files = [("dots.png", lattice(), "image/png"), ("string.png", png_bytes(Image.fromarray(string)), "image/png")]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.file_uploader[0].set_value(files).run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning if "texture" in w.value] == [
+        "Nothing read: too much texture to read: 8,281 separate marks, where a picture of digits has a few. "
+        "Try a picture of the digits alone, on plain paper."
+    ]
+    number = metric_values(at, "Prediction")
+    assert number == ["".join(str(d) for d in y[:14])]
+    assert any(f"{14 - MAX_DIGITS_SHOWN} more digits, read but not shown" in c.value for c in at.caption)
+    st.cache_data.clear()
+
+
 def test_missing_model_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("DIGIT_CANVAS_MODEL_DIR", str(tmp_path))  # an empty folder of models
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)

@@ -30,11 +30,14 @@ class Result:
         whole: the picture read as one digit, or None when there is nothing to read.
         digits: each digit found, left to right (empty when blank).
         shape: (height, width) of the input picture, the frame of each digit's ``box``.
+        texture: when blank although there is ink, why (too many separate marks to be digits),
+            one line; None otherwise.
     """
 
     whole: DigitResult | None
     digits: list[DigitResult] = field(default_factory=list)
     shape: tuple[int, int] = (0, 0)
+    texture: str | None = None
 
     @property
     def blank(self) -> bool:
@@ -58,7 +61,8 @@ class Result:
         and ``ood_score`` (higher = less like a digit); ``number`` is the digits read left to right
         ("" when none); ``digits`` lists ``{"label", "confidence", "box": [x0, y0, x1, y1],
         "is_digit", "ood_score"}`` in input pixels. A blank picture gives None for the reading,
-        ``is_digit`` False and ``ood_score`` None.
+        ``is_digit`` False and ``ood_score`` None, and ``texture`` says why when there was ink in too
+        many marks to read (otherwise it is absent).
         """
         if self.whole is None:
             return {
@@ -71,7 +75,7 @@ class Result:
                 "ood_score": None,
                 "number": "",
                 "digits": [],
-            }
+            } | ({"texture": self.texture} if self.texture else {})
         r = self.whole.reading
         return {
             "label": r.label,
@@ -116,7 +120,7 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     """
     prepared = prepare(img, source=source)
     if prepared.blank:
-        return Result(None, [], prepared.shape)
+        return Result(None, [], prepared.shape, prepared.texture)
     merged_at, split_at = sorted(prepared.merges), sorted(prepared.splits)
     digits = [
         prepared.whole,

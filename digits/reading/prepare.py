@@ -19,11 +19,21 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
-from digits.reading.segment import bridge, find_digits, group_mask, merge_candidates, split_candidates
+from digits.reading.segment import (
+    TextureError,
+    bridge,
+    find_digits,
+    group_mask,
+    merge_candidates,
+    split_candidates,
+)
 
 #: Pieces of one digit's ink at least this share of its largest piece's area are joined to it
 #: across their gap (see :func:`digits.reading.segment.bridge`).
 HEAL_AREA = 0.1
+#: A digit in more such pieces than this is dots or dashes, not strokes broken across: nothing is
+#: joined (each join costs two distance transforms of the digit's box).
+HEAL_PIECES = 6
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
 STEPS = ("input", "grayscale", "crop", "box20", "centred")
@@ -58,6 +68,8 @@ class Prepared:
         splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, left and right
             (see :func:`digits.reading.segment.split_candidates`).
         shape: (height, width) of the input picture in pixels, the frame of every ``Digit.box``.
+        texture: why nothing was read although there is ink (too many separate marks, see
+            :class:`digits.reading.segment.TextureError`), one line; None otherwise.
     """
 
     whole: Digit | None
@@ -66,6 +78,7 @@ class Prepared:
     merges: dict[int, Digit] = field(default_factory=dict)
     splits: dict[int, tuple[Digit, Digit]] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
+    texture: str | None = None
 
     @property
     def blank(self) -> bool:
@@ -115,7 +128,8 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
         shape_in: (height, width) of the input picture, for the digit's box.
 
     Returns:
-        The :class:`Digit`; made from ``keep`` as it is when it is one piece or no gap is bridged.
+        The :class:`Digit`; made from ``keep`` as it is when it is one piece, more than
+        :data:`HEAL_PIECES` pieces, or no gap is bridged.
     """
     x0, y0, x1, y1 = bounding_box(keep)
     labels, n = ndimage.label(keep[y0:y1, x0:x1], structure=np.ones((3, 3), int))
@@ -123,6 +137,8 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
         return _digit_from(ink, keep, shape_in, {})
     sizes = np.bincount(labels.ravel())[1:]
     big = [k + 1 for k in np.argsort(sizes)[::-1] if sizes[k] >= HEAL_AREA * sizes.max()]
+    if len(big) > HEAL_PIECES:  # dots or dashes, not a stroke broken across: left as they are
+        return _digit_from(ink, keep, shape_in, {})
     joined, joints = labels == big[0], np.zeros(labels.shape, bool)
     for k in big[1:]:
         piece = labels == k
@@ -150,7 +166,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
             paper edge or frame can be); see :func:`digits.reading.segment.find_digits`.
 
     Returns:
-        :class:`Prepared`. The whole picture's ``steps`` are "input", "grayscale" (light ink on
+        :class:`Prepared`, blank (with its ``texture`` said) when the ink is in too many separate
+        marks to be digits. The whole picture's ``steps`` are "input", "grayscale" (light ink on
         dark, after the polarity decision), "crop", "box20" and "centred"; each digit's are
         "crop", "box20" and "centred".
 
@@ -158,8 +175,11 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         ValueError: unknown ``source``.
     """
     ink = extract_ink(img, work_size, paper=source != "canvas")
-    labels, groups = find_digits(ink.mask, source)
     shape_in = _input_shape(img)
+    try:
+        labels, groups = find_digits(ink.mask, source)
+    except TextureError as e:
+        return Prepared(None, [], ink, shape=shape_in, texture=str(e))
     if not groups:
         return Prepared(None, [], ink, shape=shape_in)
     keep = group_mask(labels, groups)

@@ -53,9 +53,31 @@ MERGE_GAP = 0.25
 #: A group at least this much wider than tall may be two digits that touch ("00", "11"): a hypothesis
 #: cut where its ink is shortest in its middle third (:func:`split_candidates`).
 SPLIT_ASPECT = 1.1
+#: More separate marks than this (components left once the specks are dropped) is texture, not digits:
+#: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
+#: 8, the non-digit gallery's busiest photo 72. The grouping below is quadratic in their number, so
+#: the cap also bounds its time (a lattice of 8,281 dots took 9 s).
+MAX_MARKS = 200
+#: More digits than this, once the marks are grouped, is texture too (stripes, a lattice of bars): each
+#: digit is normalised and read, with the hypotheses between neighbours. The longest strings read
+#: here have 5 digits; a phone number written out has 15. At the cap, a reading takes about half a second.
+MAX_DIGITS = 24
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
+
+
+class TextureError(ValueError):
+    """Raised by :func:`find_digits` for ink in more than :data:`MAX_MARKS` separate marks, or in
+    more than :data:`MAX_DIGITS` digit-sized groups.
+
+    Attributes:
+        count: how many marks (or groups) there were.
+    """
+
+    def __init__(self, count: int, what: str = "separate marks"):
+        self.count = count
+        super().__init__(f"too much texture to read: {count:,} {what}, where a picture of digits has a few")
 
 
 @dataclass
@@ -138,6 +160,7 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
 
     Raises:
         ValueError: unknown ``source``.
+        TextureError: more than :data:`MAX_MARKS` marks once the specks are dropped.
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
@@ -150,6 +173,8 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     largest = max(a for _, a in comps.values())
     specks = {k for k, (_, a) in comps.items() if a < max(4, 0.02 * largest) and a != largest}
     comps = {k: v for k, v in comps.items() if k not in specks}
+    if len(comps) > MAX_MARKS:
+        raise TextureError(len(comps))
 
     if source == "upload":
         # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
@@ -191,6 +216,8 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
     groups = [g for g in groups if g.height >= 0.4 * tallest or g.area >= 0.15 * biggest]
+    if len(groups) > MAX_DIGITS:
+        raise TextureError(len(groups), "digit-sized marks")
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups

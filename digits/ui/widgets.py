@@ -173,6 +173,9 @@ def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = 
     One digit gets the simple view; several get the number and a row per digit. With ``boxes``
     (uploads and photos), the picture is shown first with each digit's box drawn on it.
     """
+    if result.texture:
+        st.warning(f"Nothing read: {result.texture}. Try a picture of the digits alone, on plain paper.")
+        return
     if result.blank:
         st.info("Nothing to read: the picture is blank. Draw or upload a digit.")
         return

@@ -165,3 +165,23 @@ def test_paper_edge_and_ruled_line_are_dropped_from_uploads(mnist_test):
     assert len(prepared.digits) == 1
     box = prepared.digits[0].box
     assert box[0] > 25 and box[3] < 260
+
+
+def test_more_marks_than_digits_hold_is_texture():
+    """Marks beyond MAX_MARKS (a dot lattice) or digit-sized groups beyond MAX_DIGITS (stripes) are
+    texture: one clear error with the count, instead of dozens of "digits"."""
+    from digits.reading.segment import MAX_DIGITS, MAX_MARKS, TextureError, find_digits
+
+    dots = np.zeros((300, 300), bool)
+    dots[::10, ::10] = dots[1::10, ::10] = dots[::10, 1::10] = dots[1::10, 1::10] = True  # 30 x 30 dots
+    assert MAX_MARKS < 30 * 30
+    with pytest.raises(TextureError, match="900 separate marks"):
+        find_digits(dots)
+    n = MAX_DIGITS + 1
+    stripes = np.zeros((200, 10 * n), bool)
+    for i in range(n):
+        stripes[:, 10 * i : 10 * i + 4] = True
+    with pytest.raises(TextureError, match=f"{n} digit-sized marks"):
+        find_digits(stripes)
+    _, groups = find_digits(stripes[:, : 10 * MAX_DIGITS])
+    assert len(groups) == MAX_DIGITS
