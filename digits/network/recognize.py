@@ -122,14 +122,18 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     if prepared.blank:
         return Result(None, [], prepared.shape, prepared.texture)
     merged_at, split_at = sorted(prepared.merges), sorted(prepared.splits)
+    # One digit: the whole picture shares its image (see prepare), and is read once.
+    shared = len(prepared.digits) == 1 and prepared.whole.image is prepared.digits[0].image
     digits = [
-        prepared.whole,
+        *([] if shared else [prepared.whole]),
         *prepared.digits,
         *(prepared.merges[i] for i in merged_at),
         *(half for i in split_at for half in prepared.splits[i]),
     ]
     readings = classifier.read_batch(np.stack([d.image for d in digits]))
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
+    if shared:
+        results.insert(0, DigitResult(prepared.whole, results[0].reading))
     n, m = len(prepared.digits), len(merged_at)
     singles = results[1 : 1 + n]
     merges = dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True))

@@ -44,12 +44,18 @@ STROKE_RANGE = (0.45, 1.6)
 SOLID_FRACTION = 0.32
 
 
-def stroke_width(mask: np.ndarray) -> float:
+def stroke_width(mask: np.ndarray, skeleton: np.ndarray | None = None) -> float:
     """Median stroke width of a binary drawing, in pixels (twice the distance from the skeleton
-    to the edge; Blum's medial axis). 0 for an empty mask."""
+    to the edge; Blum's medial axis). 0 for an empty mask.
+
+    Args:
+        mask: (h, w) bool, the ink.
+        skeleton: (h, w) bool, ``skimage.morphology.skeletonize(mask)`` when the caller has it.
+    """
     if not mask.any():
         return 0.0
-    skeleton = morphology.skeletonize(mask)
+    if skeleton is None:
+        skeleton = morphology.skeletonize(mask)
     dist = ndimage.distance_transform_edt(mask)
     values = dist[skeleton]
     return float(2.0 * np.median(values)) if values.size else 0.0
@@ -71,14 +77,14 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
         closed up with ink keeps its mass instead of becoming a line.
     """
     h, w = mask.shape
-    width = stroke_width(mask)
+    skeleton = morphology.skeletonize(mask)  # once: for the width, and to re-draw along
+    width = stroke_width(mask, skeleton)
     if width <= 0 or max(h, w) < 8:
         return ink
     lo, hi = STROKE_RANGE
     ratio = width / max(h, w)
     if lo * MNIST_STROKE_FRACTION <= ratio <= hi * MNIST_STROKE_FRACTION or ratio > SOLID_FRACTION:
         return ink
-    skeleton = morphology.skeletonize(mask)
     x0, y0, x1, y1 = bounding_box(skeleton)
     extent = max(y1 - y0, x1 - x0)
     # Width w around a skeleton of extent e gives a digit of height e + w; w = f * (e + w).

@@ -167,7 +167,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
 
     Returns:
         :class:`Prepared`, blank (with its ``texture`` said) when the ink is in too many separate
-        marks to be digits. The whole picture's ``steps`` are "input", "grayscale" (light ink on
+        marks to be digits. With one digit found, ``whole`` is that digit (its pieces joined, see
+        :func:`_healed`), sharing its image. The whole picture's ``steps`` are "input", "grayscale" (light ink on
         dark, after the polarity decision), "crop", "box20" and "centred"; each digit's are
         "crop", "box20" and "centred".
 
@@ -182,10 +183,15 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         return Prepared(None, [], ink, shape=shape_in, texture=str(e))
     if not groups:
         return Prepared(None, [], ink, shape=shape_in)
-    keep = group_mask(labels, groups)
-    whole = _digit_from(ink, keep, shape_in, {"input": _display_input(img), "grayscale": ink.ink})
     masks = [group_mask(labels, [g]) for g in groups]
     digits = [_healed(ink, m, shape_in) for m in masks]
+    steps = {"input": _display_input(img), "grayscale": ink.ink}
+    if len(digits) == 1:
+        # One digit: the whole picture is that digit, joined across its gaps, normalised once (the
+        # same image object, so that the network reads it once too).
+        whole = Digit(digits[0].image, digits[0].box, steps | digits[0].steps)
+    else:
+        whole = _digit_from(ink, group_mask(labels, groups), shape_in, steps)
     merges = {i: _healed(ink, masks[i] | masks[i + 1], shape_in) for i in merge_candidates(groups)}
     splits = {}
     for i, cut in split_candidates(labels, groups).items():

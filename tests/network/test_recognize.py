@@ -148,3 +148,21 @@ def test_digits_inside_a_plate_rim(classifier):
     assert len(samples) == 4
     for s in samples:
         assert recognize(s.image, classifier).number == s.label
+
+
+def test_a_single_digit_is_normalised_and_read_once(classifier, mnist_test, monkeypatch):
+    """One digit on paper: the whole picture is that digit (one normalisation, the same image), and
+    the network reads one 28x28, not two; the reading is the digit's label."""
+    from helpers import on_paper
+
+    x, y = mnist_test
+    page = on_paper(x[0], height=150)
+    prepared = prepare(page)
+    assert len(prepared.digits) == 1 and prepared.whole.image is prepared.digits[0].image
+    assert {"input", "grayscale", "centred"} <= set(prepared.whole.steps)
+    batches = []
+    real = classifier.read_batch
+    monkeypatch.setattr(classifier, "read_batch", lambda images: batches.append(len(images)) or real(images))
+    result = recognize(page, classifier)
+    assert batches == [1]
+    assert result.number == str(y[0]) and result.whole.reading.label == y[0]
