@@ -1,4 +1,8 @@
-"""Digit Canvas: draw, upload or photograph a digit and see what an MNIST network makes of it."""
+"""Digit Canvas: draw, upload or photograph a digit and see what an MNIST network makes of it.
+
+The entry point: ``streamlit run app.py``. It lays out the pages (``st.navigation``): "Read a digit"
+(this file) and "Not a digit" (``pages/1_Not_a_digit.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from digits.ui.canvas_fix import keep_toolbar_clear
 from digits.ui.charts import results_csv
 from digits.ui.widgets import classifier_or_stop, first_files, model_sidebar, read_upload, show_result
 
+#: The second page (its URL path is "Not_a_digit", from the file's name).
+NOT_A_DIGIT_PAGE = "pages/1_Not_a_digit.py"
 CANVAS_SIZE = 280
 #: MNIST strokes are about a seventh of the digit's height: ~25 px for a digit drawn 200 px tall.
 DEFAULT_STROKE = 22
@@ -84,9 +90,9 @@ def camera_tab(classifier) -> None:
         show_result(result, key="camera", classifier=classifier, boxes=True)
 
 
-def main() -> None:
-    st.set_page_config(page_title="Digit Canvas", page_icon="✏️", layout="wide")
-    st.title("✏️ Digit Canvas")
+def read_page() -> None:
+    """The "Read a digit" page: draw, upload or photograph."""
+    st.title(":material/draw: Digit Canvas")
     st.write(
         "A convolutional network trained on MNIST reads your digit. You see the 28x28 image it really "
         "receives, prepared the way MNIST's digits were, and its probability for each of the ten digits."
@@ -100,6 +106,16 @@ def main() -> None:
         upload_tab(classifier)
     with camera:
         camera_tab(classifier)
+
+
+def main() -> None:
+    # Material icons, not emoji: a plain Chromium without an emoji font draws emoji as boxes.
+    st.set_page_config(page_title="Digit Canvas", page_icon=":material/draw:", layout="wide")
+    pages = [
+        st.Page(read_page, title="Read a digit", icon=":material/draw:", default=True),
+        st.Page(NOT_A_DIGIT_PAGE, title="Not a digit", icon=":material/block:"),
+    ]
+    st.navigation(pages).run()
 
 
 main()

@@ -121,8 +121,8 @@ def show_distributions(classifier) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Not a digit · Digit Canvas", page_icon="🐈", layout="wide")
-    st.title("🐈 Not a digit")
+    st.set_page_config(page_title="Not a digit · Digit Canvas", page_icon=":material/block:", layout="wide")
+    st.title(":material/block: Not a digit")
     st.write(
         "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload. "
         "A plain softmax network, trained on digits alone, answers anyway, often with high confidence. "

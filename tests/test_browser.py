@@ -327,7 +327,19 @@ def test_upload(page, app_url, tmp_path, mnist_test):
 def test_not_a_digit_page(page, app_url):
     from digits.ui.gallery import non_digit_photos
 
-    page.goto(f"{app_url}/Not_a_digit")
+    page.goto(app_url)
+    # The sidebar says what each page is, with Material icons (drawn from the icon font, so no
+    # emoji box), and there is no Deploy button.
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    wait_for(page, lambda: nav.count() == 1 and "Not a digit" in nav.inner_text(), "the navigation")
+    links = [t.split() for t in nav.locator("a").all_inner_texts()]
+    assert [(w[0], " ".join(w[1:])) for w in links] == [("draw", "Read a digit"), ("block", "Not a digit")]
+    icons = nav.locator('[data-testid="stIconMaterial"]')
+    assert icons.count() == 2
+    assert all("Material Symbols" in icons.nth(i).evaluate("e => getComputedStyle(e).fontFamily") for i in range(2))
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    nav.get_by_text("Not a digit").click()
+    wait_for(page, lambda: page.url.endswith("/Not_a_digit"), "the page's URL")
     wait_for(page, lambda: page.locator(PREDICTION).count() == len(non_digit_photos()), "the gallery")
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("always add up to 1").count() >= 1
