@@ -140,19 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR")
+    p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--repeat", type=int, default=3, help="runs per file (the median is printed)")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from digits.datasets.mnist import load_mnist
+    from digits.evaluation.robustness import source_split
     from digits.network.classifier import Classifier
     from digits.network.recognize import recognize_file
 
-    data_dir = args.data_dir or os.environ.get("MNIST_DIR")
-    if not data_dir:
-        print("error: give --data-dir or set MNIST_DIR", file=sys.stderr)
-        return 2
-    _, (x, _) = load_mnist(data_dir)
+    x, _ = source_split("test", args.data_dir)
     classifier = Classifier()
     print("| file | size | CPU time (median) | answer |\n| --- | ---: | ---: | --- |")
     for name, (data, _) in cases(x[0], x[1]).items():
