@@ -1,7 +1,10 @@
 """Read digits from image files with the committed model, as the app does.
 
 Usage:
-    python predict.py [--json] [--model model/mnist_cnn.keras] IMAGE...
+    python predict.py [--json] [--model model/mnist_cnn.keras] IMAGE_OR_FOLDER...
+
+A folder stands for the image files in it (png, jpg, jpeg, webp, bmp, gif, by name, sorted; not its
+subfolders). At the end, the number of pictures and pictures per second go to standard error.
 
 With --json, one JSON object per file (JSON Lines), in order:
     {"file": str, "label": int | null, "confidence": float | null, "probabilities": [10 floats] | null,
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -31,10 +35,29 @@ def parse_args(argv=None) -> argparse.Namespace:
         description="Read handwritten digits from image files.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (png, jpg, webp, bmp, gif…)")
+    p.add_argument(
+        "images", nargs="+", metavar="IMAGE", help="image files (png, jpg, webp, bmp, gif…) or folders of them"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per file (JSON Lines)")
     p.add_argument("--model", default=str(default_model()), help="the .keras model; its card is the .json beside it")
     return p.parse_args(argv)
+
+
+def expand(paths: list[str]) -> list[str]:
+    """Each folder in ``paths`` replaced by its image files (by suffix, sorted by name); files as given."""
+    from pathlib import Path
+
+    from digits.reading.decode import UPLOAD_TYPES
+
+    out = []
+    for path in paths:
+        if Path(path).is_dir():
+            out += sorted(
+                str(f) for f in Path(path).iterdir() if f.is_file() and f.suffix.lower().lstrip(".") in UPLOAD_TYPES
+            )
+        else:
+            out.append(path)
+    return out
 
 
 def describe(path: str, fields: dict) -> str:
@@ -64,11 +87,17 @@ def main(argv=None) -> int:
         print(f"predict.py: error: {e}", file=sys.stderr)
         return 2
     failed = False
-    for path in args.images:
+    paths = expand(args.images)
+    t0 = time.perf_counter()
+    for path in paths:
         result, error = recognize_file(path, classifier)
         fields = {"file": path} | ({"error": error} if error else result.to_json(classifier.temperature))
         failed |= error is not None
         print(json.dumps(fields) if args.json else describe(path, fields), flush=True)
+    seconds = time.perf_counter() - t0
+    print(
+        f"{len(paths)} pictures in {seconds:.1f} s ({len(paths) / max(seconds, 1e-9):.1f} per second)", file=sys.stderr
+    )
     return 1 if failed else 0
 
 

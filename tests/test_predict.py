@@ -90,6 +90,24 @@ def test_readable_output_and_exit_zero(files):
     assert "nothing to read" in lines[1]
 
 
+def test_a_folder_is_read_file_by_file(files, tmp_path):
+    """A folder stands for its image files, sorted by name (a text file beside them is not one)."""
+    paths, y = files
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for key in ("digit1", "digit0", "blank"):
+        (folder / paths[key].name).write_bytes(paths[key].read_bytes())
+    (folder / "notes.txt").write_text("not a picture")
+    proc = run_predict("--json", folder)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["file"] for r in rows] == [
+        str(folder / n) for n in sorted(["blank.png", paths["digit0"].name, paths["digit1"].name])
+    ]
+    assert [r["label"] for r in rows] == [None, y[0], y[1]]
+    assert "3 pictures in" in proc.stderr and "per second" in proc.stderr
+
+
 def test_bad_model_is_one_line_error(tmp_path, files):
     paths, _ = files
     proc = run_predict("--model", tmp_path / "none.keras", paths["digit0"])
