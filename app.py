@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
 from digits.ui.canvas_fix import keep_toolbar_clear
 from digits.ui.charts import results_csv
-from digits.ui.widgets import classifier_or_stop, first_files, model_sidebar, read_upload, show_result
+from digits.ui.widgets import (
+    BUSY,
+    classifier_or_stop,
+    first_files,
+    model_sidebar,
+    read_drawing,
+    read_file,
+    show_result,
+)
 
 #: The second page (its URL path is "Not_a_digit", from the file's name).
 NOT_A_DIGIT_PAGE = "pages/1_Not_a_digit.py"
@@ -49,7 +56,11 @@ def draw_tab(classifier) -> None:
         if image is None:
             st.info("Nothing to read yet: draw a digit on the canvas.")
         else:
-            show_result(recognize(image, classifier, source="canvas"), key="canvas", classifier=classifier)
+            result = read_drawing(image, classifier)
+            if result is None:
+                st.warning(f"Not read: {BUSY}.")
+            else:
+                show_result(result, key="canvas", classifier=classifier)
 
 
 @st.fragment
@@ -64,7 +75,7 @@ def upload_tab(classifier) -> None:
     rows = []
     for i, f in enumerate(files):
         st.subheader(f.name)
-        result, error = read_upload(f.getvalue(), classifier.card["sha256"], classifier)
+        result, error = read_file(f.getvalue(), classifier)
         if error:
             st.error(f"**{f.name}** can't be read: {error}.")
             rows.append({"file": f.name, "error": error})
@@ -83,7 +94,7 @@ def camera_tab(classifier) -> None:
     photo = st.camera_input("Photograph a digit on paper")
     if photo is None:
         return
-    result, error = read_upload(photo.getvalue(), classifier.card["sha256"], classifier)
+    result, error = read_file(photo.getvalue(), classifier)
     if error:
         st.error(f"The photo can't be read: {error}.")
     else:

@@ -16,7 +16,7 @@ from digits.ui.widgets import (
     first_files,
     load_baseline,
     model_sidebar,
-    read_upload,
+    read_file,
     show_verdict,
 )
 from digits.ui.wording import EVALUATION_COMMAND
@@ -143,7 +143,7 @@ def main() -> None:
     st.header("Your own pictures")
     files = st.file_uploader("Upload anything that is not a digit", type=UPLOAD_TYPES, accept_multiple_files=True)
     for i, f in enumerate(first_files(files)):
-        result, error = read_upload(f.getvalue(), classifier.card["sha256"], classifier)
+        result, error = read_file(f.getvalue(), classifier)
         if error:
             st.error(f"**{f.name}** can't be read: {error}.")
         else:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
 from digits.network.card import ModelCardError
 from digits.network.classifier import Classifier, baseline_model
-from digits.network.recognize import DigitResult, Result, recognize_file
+from digits.network.recognize import DigitResult, Result, recognize, recognize_file
 from digits.ui.charts import boxes_picture, enlarge, probability_spec
 from digits.ui.wording import STEP_CAPTIONS, explain, verdict
 
@@ -41,15 +46,64 @@ MAX_FILES = 20
 MAX_DIGITS_SHOWN = 12
 
 
+#: Readings at once in this server process (one per core): under overload the others wait for a
+#: turn, at most :data:`BUSY_WAIT_S` seconds, then the page says "busy" instead of hanging.
+READING_SLOTS = max(1, os.cpu_count() or 1)
+BUSY_WAIT_S = 10.0
+BUSY = "the server is busy reading other people's digits: try again in a moment"
+_slots = threading.BoundedSemaphore(READING_SLOTS)
+
+
+class BusyError(RuntimeError):
+    """No reading slot came free in time (see :func:`reading_slot`)."""
+
+
+@contextmanager
+def reading_slot(wait_s: float | None = None) -> Iterator[None]:
+    """Hold one of the process's :data:`READING_SLOTS` while reading a picture.
+
+    Raises:
+        BusyError: none came free within ``wait_s`` seconds (default :data:`BUSY_WAIT_S`).
+    """
+    if not _slots.acquire(timeout=BUSY_WAIT_S if wait_s is None else wait_s):
+        raise BusyError(BUSY)
+    try:
+        yield
+    finally:
+        _slots.release()
+
+
 @st.cache_data(max_entries=UPLOAD_CACHE_ENTRIES, show_spinner="Reading the picture…")
 def read_upload(data: bytes, model_sha256: str, _classifier: Classifier) -> tuple[Result | None, str | None]:
-    """:func:`digits.network.recognize.recognize_file` of an uploaded or photographed file,
-    cached by its bytes and the model's SHA-256 (kept in memory only, never written to disk).
+    """:func:`digits.network.recognize.recognize_file` of an uploaded or photographed file, in a
+    reading slot, cached by its bytes and the model's SHA-256 (kept in memory only, never written
+    to disk).
 
     Returns:
         ``(result, None)``, or ``(None, reason)`` with a one-line reason when the file cannot be read.
+
+    Raises:
+        BusyError: no reading slot came free in time (not cached: the next rerun tries again).
     """
-    return recognize_file(data, _classifier)
+    with reading_slot():
+        return recognize_file(data, _classifier)
+
+
+def read_file(data: bytes, classifier: Classifier) -> tuple[Result | None, str | None]:
+    """:func:`read_upload`, with "busy" as the one-line reason when no reading slot came free."""
+    try:
+        return read_upload(data, classifier.card["sha256"], classifier)
+    except BusyError:
+        return None, BUSY
+
+
+def read_drawing(image, classifier: Classifier) -> Result | None:
+    """A canvas drawing's reading (``source="canvas"``) in a reading slot; None when none came free."""
+    try:
+        with reading_slot():
+            return recognize(image, classifier, source="canvas")
+    except BusyError:
+        return None
 
 
 def first_files(files: list | None) -> list:
