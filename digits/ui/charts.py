@@ -179,14 +179,17 @@ def boxes_picture(
 def results_csv(rows: Iterable[dict]) -> str:
     """CSV text for a list of per-file results (``predict.py --json`` objects).
 
-    Columns: file, label, confidence, p0..p9, error; empty cells where a value is None.
+    Columns: file, number (the digits read left to right), label and confidence (the picture read
+    as one digit), is_digit, p0..p9, and note (why nothing was read: the file's error, or too much
+    texture); empty cells where a value is None.
     """
     out = io.StringIO()
-    fields = ["file", "label", "confidence", *[f"p{d}" for d in range(10)], "error"]
+    scalars = ("file", "number", "label", "confidence", "is_digit")
+    fields = [*scalars, *[f"p{d}" for d in range(10)], "note"]
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        flat = {k: row.get(k) for k in ("file", "label", "confidence", "error")}
+        flat = {k: row.get(k) for k in scalars} | {"note": row.get("error") or row.get("texture")}
         for d, p in enumerate(row.get("probabilities") or [None] * 10):
             flat[f"p{d}"] = p
         writer.writerow({k: "" if v is None else v for k, v in flat.items()})

@@ -87,3 +87,33 @@ def test_boxes_picture_outlines_each_digit_where_it_was_found():
     assert not blue[90, 170]  # nothing outside the boxes
     with pytest.raises(ValueError):
         boxes_picture(picture, (200, 400), [(0, 0, 1, 1)], [])
+
+
+def test_results_csv_has_a_row_per_file_with_the_number_read(classifier, mnist_test):
+    """Real readings (a two-digit string, one digit, a damaged file) as the upload tab's CSV."""
+    import csv
+    import io
+
+    from PIL import Image
+
+    from digits.network.recognize import recognize_file
+    from digits.ui.charts import results_csv
+
+    from helpers import on_paper, png_bytes, string_on_paper
+
+    x, y = mnist_test
+    files = {
+        "pair.png": png_bytes(Image.fromarray(string_on_paper([x[0], x[1]]))),
+        "one.png": png_bytes(Image.fromarray(on_paper(x[2], height=120))),
+        "bad.png": b"not an image",
+    }
+    rows = []
+    for name, data in files.items():
+        result, error = recognize_file(data, classifier)
+        rows.append({"file": name} | ({"error": error} if error else result.to_json(classifier.temperature)))
+    table = list(csv.DictReader(io.StringIO(results_csv(rows))))
+    assert [r["file"] for r in table] == list(files)
+    assert table[0]["number"] == f"{y[0]}{y[1]}" and table[1]["number"] == str(y[2])
+    assert table[1]["label"] == str(y[2]) and table[1]["is_digit"] == "True"
+    assert sum(float(table[1][f"p{d}"]) for d in range(10)) == pytest.approx(1.0, abs=1e-4)
+    assert table[2]["note"] == rows[2]["error"] and table[2]["label"] == table[2]["p0"] == ""
