@@ -154,6 +154,22 @@ def write_card(model_path: str | os.PathLike, card: dict[str, Any]) -> Path:
     return path
 
 
+def check_model_hash(card: dict[str, Any], model_path: str | os.PathLike) -> None:
+    """Check that the card's ``sha256`` is the ``.keras`` file's SHA-256.
+
+    Raises:
+        ModelCardError: it is not (one line, with both hashes' start and how to restore them).
+    """
+    model_path = Path(model_path)
+    actual = sha256_file(model_path)
+    if card.get("sha256") != actual:
+        raise ModelCardError(
+            f"The model card {card_path_for(model_path).name} does not match {model_path.name} (SHA-256 "
+            f"{actual[:12]}… vs the card's {str(card.get('sha256'))[:12]}…): the model was changed without its "
+            "card. Restore both with `git checkout model/`, or retrain with train.py."
+        )
+
+
 def read_card(model_path: str | os.PathLike, verify: bool = True) -> dict[str, Any]:
     """Read and (by default) verify the card of ``model_path``.
 
@@ -184,13 +200,7 @@ def read_card(model_path: str | os.PathLike, verify: bool = True) -> dict[str, A
         raise card_error(path, f"it cannot be read as JSON ({' '.join(str(e).split())})") from e
     check_card(card, path)
     if verify:
-        actual = sha256_file(model_path)
-        if card.get("sha256") != actual:
-            raise ModelCardError(
-                f"The model card {path.name} does not match {model_path.name} (SHA-256 {actual[:12]}… "
-                f"vs the card's {str(card.get('sha256'))[:12]}…): the model was changed without its card. "
-                "Restore both with `git checkout model/`, or retrain with train.py."
-            )
+        check_model_hash(card, model_path)
         served = card.get("served")
         if served is not None:
             served_path = model_path.parent / str(served.get("file", "")) if isinstance(served, dict) else None

@@ -155,12 +155,11 @@ class Classifier:
             self.detector = Detector.from_card(self.card)
         except ValueError as e:
             raise card_error(card_path_for(self.model_path), str(e)) from e
-        units = self.feature_dim
-        if self.detector is not None and self.detector.mahalanobis.dim != units:
+        if self.detector is not None and self.detector.mahalanobis.dim != self.feature_dim:
             raise card_error(
                 card_path_for(self.model_path),
                 f"its Mahalanobis parameters have {self.detector.mahalanobis.dim} dimensions, the network's "
-                f"'{FEATURES_LAYER}' layer {units}",
+                f"'{FEATURES_LAYER}' layer {self.feature_dim}",
             )
 
     @property

@@ -30,9 +30,9 @@ import numpy as np
 from digits.network.card import (
     FEATURES_LAYER,
     ModelCardError,
+    check_model_hash,
     read_card,
     served_path_for,
-    sha256_file,
     write_card,
 )
 
@@ -79,17 +79,14 @@ def export_model(model_path: str | os.PathLike) -> Path:
 
     Raises:
         ModelCardError: the model or its card is missing or damaged, or the card's SHA-256 does
-            not match the ``.keras`` file (see :func:`digits.network.card.read_card`; the served file
-            is not checked, it is replaced).
+            not match the ``.keras`` file (see :func:`digits.network.card.check_model_hash`; the
+            served file is not checked, it is replaced).
     """
     import keras
 
     model_path = Path(model_path)
-    card = read_card(model_path, verify=False)
-    if card.get("sha256") != sha256_file(model_path):
-        raise ModelCardError(
-            f"the card of {model_path.name} does not match it: restore both with `git checkout model/`"
-        )
+    card = read_card(model_path, verify=False)  # the served file is about to be replaced
+    check_model_hash(card, model_path)
     try:
         model = keras.models.load_model(model_path, compile=False)
     except Exception as e:
