@@ -16,9 +16,18 @@ from pathlib import Path
 
 
 def parse_args(argv=None) -> argparse.Namespace:
+    from digits.network.zoo import CLASSIC_NETWORKS
+
     p = argparse.ArgumentParser(
         description="Train the Digit Canvas CNN on MNIST.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument(
+        "--arch",
+        default="mnist_cnn",
+        choices=("mnist_cnn", *CLASSIC_NETWORKS),
+        help="the network: the app's CNN, or a classic network trained with its own recipe (its epochs, "
+        "batch size and optimizer; the options below then apply only --seed, --data-dir, --out, --limit, --verbose)",
     )
     p.add_argument("--epochs", type=int, default=12, help="number of training epochs")
     p.add_argument("--batch-size", type=int, default=128, help="training batch size")
@@ -65,24 +74,35 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from digits.datasets.mnist import DataError
-    from digits.training.loop import train
+    from digits.network.zoo import CLASSIC_NETWORKS
+    from digits.training.loop import train, train_classic
 
     try:
-        card = train(
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            lr=args.lr,
-            seed=args.seed,
-            data_dir=args.data_dir,
-            out_dir=Path(args.out),
-            limit=args.limit,
-            augment=not args.no_augment,
-            oe_weight=args.oe_weight,
-            printed=args.printed,
-            elastic=args.elastic,
-            stroke_width=args.stroke_width,
-            verbose=args.verbose,
-        )
+        if args.arch in CLASSIC_NETWORKS:
+            card = train_classic(
+                CLASSIC_NETWORKS[args.arch],
+                seed=args.seed,
+                data_dir=args.data_dir,
+                out_dir=Path(args.out),
+                limit=args.limit,
+                verbose=args.verbose,
+            )
+        else:
+            card = train(
+                epochs=args.epochs,
+                batch_size=args.batch_size,
+                lr=args.lr,
+                seed=args.seed,
+                data_dir=args.data_dir,
+                out_dir=Path(args.out),
+                limit=args.limit,
+                augment=not args.no_augment,
+                oe_weight=args.oe_weight,
+                printed=args.printed,
+                elastic=args.elastic,
+                stroke_width=args.stroke_width,
+                verbose=args.verbose,
+            )
     except (DataError, OSError, ValueError) as e:
         print(f"train.py: error: {e}", file=sys.stderr)
         return 1

@@ -29,10 +29,13 @@ SCORES_FILE = "ood_scores.json"
 #: Name of the penultimate layer (the model contract: feature-space scores read it).
 FEATURES_LAYER = "features"
 #: The served network: an ONNX export (Open Neural Network Exchange) beside the ``.keras`` file,
-#: same stem, with two outputs in this order.
+#: same stem. Its outputs, in the order the card's ``served.outputs`` lists them: ``features`` (the
+#: app's and the baseline's networks only), ``logits``, then the activations of each convolution
+#: block, named by their Keras layer. A card without that list has the first two.
 SERVED_SUFFIX = ".onnx"
 SERVED_FORMAT = "onnx"
-SERVED_OUTPUTS = (FEATURES_LAYER, "logits")
+LOGITS_OUTPUT = "logits"
+SERVED_OUTPUTS = (FEATURES_LAYER, LOGITS_OUTPUT)
 #: The figures every card must hold (the app shows them), each a finite number at least this.
 REQUIRED_FIGURES = {"test_accuracy": 0, "val_accuracy": 0, "parameters": 1, "epochs": 1, "training_seconds": 0}
 #: How to mend a damaged card; said with every card error.
@@ -131,14 +134,20 @@ def served_path_for(model_path: str | os.PathLike) -> Path:
     return Path(model_path).with_suffix(SERVED_SUFFIX)
 
 
-def write_card(model_path: str | os.PathLike, card: dict[str, Any]) -> Path:
+def write_card(model_path: str | os.PathLike, card: dict[str, Any], served_outputs: list[str] | None = None) -> Path:
     """Write ``card`` beside the model with the model file's current SHA-256 added as ``sha256``,
     and, when the served export exists beside it (:func:`served_path_for`), a ``served`` section
     with that file's name, format, outputs and SHA-256 (without it, no ``served`` section).
 
+    Args:
+        served_outputs: the served file's output names in order (given by the export); default:
+            those of the card's ``served`` section, else :data:`SERVED_OUTPUTS`.
+
     Returns:
         The card's path.
     """
+    old = card.get("served") if isinstance(card.get("served"), dict) else {}
+    outputs = list(served_outputs or old.get("outputs") or SERVED_OUTPUTS)
     card = dict(card, sha256=sha256_file(model_path), model_file=Path(model_path).name)
     card.pop("served", None)
     served = served_path_for(model_path)
@@ -146,7 +155,7 @@ def write_card(model_path: str | os.PathLike, card: dict[str, Any]) -> Path:
         card["served"] = {
             "file": served.name,
             "format": SERVED_FORMAT,
-            "outputs": list(SERVED_OUTPUTS),
+            "outputs": outputs,
             "sha256": sha256_file(served),
         }
     path = card_path_for(model_path)

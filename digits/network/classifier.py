@@ -22,8 +22,10 @@ from scipy import special
 from digits.network.card import (
     BASELINE_FILE,
     FEATURES_LAYER,
+    LOGITS_OUTPUT,
     MODEL_DIR,
     MODEL_FILE,
+    SERVED_OUTPUTS,
     ModelCardError,
     card_error,
     card_path_for,
@@ -49,6 +51,16 @@ def default_model() -> Path:
 def baseline_model() -> Path:
     """The plain network, ``baseline_cnn.keras`` in :func:`model_dir`."""
     return model_dir() / BASELINE_FILE
+
+
+def shipped_models() -> list[Path]:
+    """Every shipped network's ``.keras`` file in :func:`model_dir`: the app's, the baseline, then
+    the classic networks of :data:`digits.network.zoo.CLASSIC_NETWORKS` in table order; only those
+    whose file exists."""
+    from digits.network.zoo import CLASSIC_NETWORKS
+
+    names = [Path(MODEL_FILE).stem, Path(BASELINE_FILE).stem, *CLASSIC_NETWORKS]
+    return [p for p in (model_dir() / f"{n}.keras" for n in names) if p.is_file()]
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
@@ -146,16 +158,29 @@ class Classifier:
             raise ModelCardError(f"cannot load {served['file']}: {' '.join(str(e).split())[:200]}") from e
         self._input = self.session.get_inputs()[0].name
         outputs = self.session.get_outputs()
-        if len(outputs) != 2 or outputs[1].shape[-1] != 10:
+        names = served.get("outputs") or list(SERVED_OUTPUTS)
+        if (
+            len(outputs) != len(names)
+            or LOGITS_OUTPUT not in names
+            or outputs[names.index(LOGITS_OUTPUT)].shape[-1] != 10
+        ):
             raise card_error(
-                card_path_for(self.model_path), f"its served network has outputs {[o.shape for o in outputs]}"
+                card_path_for(self.model_path),
+                f"its served network has outputs {[o.shape for o in outputs]}, the card names {names}",
             )
-        self.feature_dim = int(outputs[0].shape[-1])
+        #: ONNX output name of each served output (``features``, ``logits``, activation layers).
+        self._outputs = {name: o.name for name, o in zip(names, outputs, strict=True)}
+        self.activation_names: list[str] = [n for n in names if n not in SERVED_OUTPUTS]
+        self.feature_dim = int(outputs[names.index(FEATURES_LAYER)].shape[-1]) if FEATURES_LAYER in names else 0
         try:
             self.detector = Detector.from_card(self.card)
         except ValueError as e:
             raise card_error(card_path_for(self.model_path), str(e)) from e
-        if self.detector is not None and self.detector.mahalanobis.dim != self.feature_dim:
+        if (
+            self.detector is not None
+            and self.detector.needs_features
+            and self.detector.mahalanobis.dim != self.feature_dim
+        ):
             raise card_error(
                 card_path_for(self.model_path),
                 f"its Mahalanobis parameters have {self.detector.mahalanobis.dim} dimensions, the network's "
@@ -176,24 +201,49 @@ class Classifier:
             batch_size: images per forward pass.
 
         Returns:
-            ``(features, logits)``: (N, 128) and (N, 10) float32.
+            ``(features, logits)``: (N, D) and (N, 10) float32; D is :attr:`feature_dim`, 128 for
+            the app's network and 0 for a network without a ``features`` layer.
 
         Raises:
             ValueError: wrong shape.
         """
-        x = np.asarray(images, dtype=np.float32)
-        if x.ndim == 3:
-            x = x[..., None]
-        if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
-            raise ValueError(f"expected (N, 28, 28[, 1]) images, got shape {x.shape}")
+        x = _batch(images)
         if len(x) == 0:
             return np.zeros((0, self.feature_dim), np.float32), np.zeros((0, 10), np.float32)
-        parts = [self.session.run(None, {self._input: x[i : i + batch_size]}) for i in range(0, len(x), batch_size)]
-        return np.concatenate([f for f, _ in parts]), np.concatenate([z for _, z in parts])
+        names = [self._outputs[LOGITS_OUTPUT]] + ([self._outputs[FEATURES_LAYER]] if self.feature_dim else [])
+        parts = [self.session.run(names, {self._input: x[i : i + batch_size]}) for i in range(0, len(x), batch_size)]
+        logits = np.concatenate([p[0] for p in parts])
+        if self.feature_dim == 0:
+            return np.zeros((len(x), 0), np.float32), logits
+        return np.concatenate([p[1] for p in parts]), logits
+
+    def activations(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """The feature maps of each convolution block for one image.
+
+        Args:
+            image: (28, 28) or (28, 28, 1) float in [0, 1], ink = 1.
+
+        Returns:
+            ``{layer name: (H, W, C) float32}`` in network order (after ReLU, so >= 0); empty for a
+            network without convolutions.
+
+        Raises:
+            ValueError: wrong shape.
+        """
+        if not self.activation_names:
+            return {}
+        x = _batch(np.asarray(image)[None])
+        maps = self.session.run([self._outputs[n] for n in self.activation_names], {self._input: x})
+        return {n: m[0] for n, m in zip(self.activation_names, maps, strict=True)}
 
     def logits(self, images: np.ndarray, batch_size: int = 512) -> np.ndarray:
         """(N, 10) float32 raw logits for (N, 28, 28[, 1]) images; see :meth:`forward`."""
         return self.forward(images, batch_size)[1]
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """(N, 10) float64 softmax probabilities at the card's temperature for (N, 28, 28[, 1])
+        images in [0, 1]; see :meth:`forward`."""
+        return softmax(self.logits(images), self.temperature)
 
     def read(self, image: np.ndarray, temperature: float | None = None) -> Reading:
         """Classify one (28, 28) float image in [0, 1]; see :class:`Reading`."""
@@ -220,4 +270,23 @@ class Classifier:
         ]
 
 
-__all__ = ["Classifier", "ModelCardError", "Reading", "baseline_model", "default_model", "model_dir", "softmax"]
+def _batch(images: np.ndarray) -> np.ndarray:
+    """(N, 28, 28, 1) float32 from (N, 28, 28) or (N, 28, 28, 1); ValueError for other shapes."""
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.ndim != 4 or x.shape[1:] != (28, 28, 1):
+        raise ValueError(f"expected (N, 28, 28[, 1]) images, got shape {x.shape}")
+    return x
+
+
+__all__ = [
+    "Classifier",
+    "ModelCardError",
+    "Reading",
+    "baseline_model",
+    "default_model",
+    "model_dir",
+    "shipped_models",
+    "softmax",
+]

@@ -30,22 +30,29 @@ SCORE_NAMES = {
 }
 
 
-def all_scores(logits: np.ndarray, features: np.ndarray, mahalanobis: ood.MahalanobisParams) -> dict[str, np.ndarray]:
+#: The scores that need only the logits (all a network without a ``features`` layer can have).
+LOGIT_SCORES = ("msp", "energy")
+
+
+def all_scores(
+    logits: np.ndarray, features: np.ndarray, mahalanobis: ood.MahalanobisParams | None
+) -> dict[str, np.ndarray]:
     """The single scores, each (N,) float64 with higher = more likely not a digit.
 
     Args:
         logits: (N, 10) raw logits.
-        features: (N, D) ``features``-layer activations.
-        mahalanobis: class means and tied precision fitted on training features.
+        features: (N, D) ``features``-layer activations (unused without ``mahalanobis``).
+        mahalanobis: class means and tied precision fitted on training features, or None for a
+            network without a ``features`` layer.
 
     Returns:
-        ``{"msp": ..., "energy": ..., "mahalanobis": ...}``, MSP and energy at temperature 1.
+        ``{"msp": ..., "energy": ...}``, MSP and energy at temperature 1, and ``"mahalanobis"``
+        when ``mahalanobis`` is given.
     """
-    return {
-        "msp": ood.msp_score(logits),
-        "energy": ood.energy_score(logits),
-        "mahalanobis": ood.mahalanobis_score(features, mahalanobis),
-    }
+    out = {"msp": ood.msp_score(logits), "energy": ood.energy_score(logits)}
+    if mahalanobis is not None:
+        out["mahalanobis"] = ood.mahalanobis_score(features, mahalanobis)
+    return out
 
 
 @dataclass
@@ -55,14 +62,15 @@ class Detector:
     Attributes:
         score_name: one of :data:`SCORES`.
         threshold: scores above it are "not a digit".
-        mahalanobis: parameters of the Mahalanobis score.
+        mahalanobis: parameters of the Mahalanobis score; None for a detector on the logits alone
+            (:data:`LOGIT_SCORES`), as the classic networks have.
         standardizer: ``{"mean", "std"}`` of :data:`COMBINED_PARTS` on validation digits
             (used by "combined").
     """
 
     score_name: str
     threshold: float
-    mahalanobis: ood.MahalanobisParams
+    mahalanobis: ood.MahalanobisParams | None
     standardizer: dict[str, list[float]] | None = None
 
     @classmethod
@@ -85,10 +93,12 @@ class Detector:
         threshold = section.get("threshold")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
             raise ValueError(f"its 'ood' threshold is {threshold!r}, not a number")
-        try:
-            mahalanobis = ood.mahalanobis_from_json(section.get("mahalanobis"))
-        except (KeyError, TypeError, ValueError) as e:
-            raise ValueError(f"its 'ood' Mahalanobis parameters are damaged ({' '.join(str(e).split())})") from e
+        mahalanobis = None
+        if name not in LOGIT_SCORES or section.get("mahalanobis") is not None:
+            try:
+                mahalanobis = ood.mahalanobis_from_json(section.get("mahalanobis"))
+            except (KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"its 'ood' Mahalanobis parameters are damaged ({' '.join(str(e).split())})") from e
         standardizer = section.get("standardizer")
         if standardizer is not None or name == "combined":
             try:
@@ -100,9 +110,14 @@ class Detector:
     def scores(self, logits: np.ndarray, features: np.ndarray) -> dict[str, np.ndarray]:
         """Every score of :data:`SCORES` for a batch (see :func:`all_scores`)."""
         out = all_scores(logits, features, self.mahalanobis)
-        if self.standardizer is not None:
+        if self.standardizer is not None and self.mahalanobis is not None:
             out["combined"] = ood.combine_scores(np.stack([out[k] for k in COMBINED_PARTS], axis=1), self.standardizer)
         return out
+
+    @property
+    def needs_features(self) -> bool:
+        """Whether the detector reads the ``features`` layer (its Mahalanobis parameters)."""
+        return self.mahalanobis is not None
 
     def score(self, logits: np.ndarray, features: np.ndarray) -> np.ndarray:
         """(N,) float64 chosen score, higher = more likely not a digit."""
@@ -117,6 +132,6 @@ class Detector:
         return {
             "score": self.score_name,
             "threshold": float(self.threshold),
-            "mahalanobis": ood.mahalanobis_to_json(self.mahalanobis),
+            "mahalanobis": None if self.mahalanobis is None else ood.mahalanobis_to_json(self.mahalanobis),
             "standardizer": self.standardizer,
         }

@@ -31,7 +31,7 @@ from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
 from digits.evaluation.metrics import auroc, expected_calibration_error, rejection_rate
 from digits.network.card import write_card
 from digits.network.classifier import softmax
-from digits.network.detector import COMBINED_PARTS, SCORES, Detector, all_scores
+from digits.network.detector import COMBINED_PARTS, LOGIT_SCORES, SCORES, Detector, all_scores
 from digits.network.scores import combine_scores
 from digits.reading.prepare import prepare_batch
 from digits.training.fitting import fit_mahalanobis, fit_standardizer, fit_temperature, threshold_for_rejection_rate
@@ -65,8 +65,13 @@ def fit(
     if limit is not None:
         x_train, y_train, n_outliers = x_train[:limit], y_train[:limit], min(n_outliers, 50)
 
-    train_features, _ = classifier.forward(to_model_input(x_train))
-    maha = fit_mahalanobis(train_features, y_train)
+    # Networks with a ``features`` layer get the Mahalanobis score and the combined one; the classic
+    # networks have only the scores of their logits.
+    maha = None
+    if classifier.feature_dim > 0:
+        train_features, _ = classifier.forward(to_model_input(x_train))
+        maha = fit_mahalanobis(train_features, y_train)
+    candidates = SCORES if maha is not None else LOGIT_SCORES
 
     # Validation digits as uploads: each 28x28 picture through the app's preprocessing.
     val_images, kept = prepare_batch(x_val)
@@ -82,11 +87,13 @@ def fit(
     out_features, out_logits = classifier.forward(np.concatenate(out_images))
     out_scores = all_scores(out_logits, out_features, maha)
 
-    standardizer = fit_standardizer(np.stack([val_scores[k] for k in COMBINED_PARTS], axis=1))
-    for scores in (val_scores, out_scores):
-        scores["combined"] = combine_scores(np.stack([scores[k] for k in COMBINED_PARTS], axis=1), standardizer)
-    aurocs = {name: auroc(val_scores[name], out_scores[name]) for name in SCORES}
-    best = max(SCORES, key=lambda name: aurocs[name])
+    standardizer = None
+    if maha is not None:
+        standardizer = fit_standardizer(np.stack([val_scores[k] for k in COMBINED_PARTS], axis=1))
+        for scores in (val_scores, out_scores):
+            scores["combined"] = combine_scores(np.stack([scores[k] for k in COMBINED_PARTS], axis=1), standardizer)
+    aurocs = {name: auroc(val_scores[name], out_scores[name]) for name in candidates}
+    best = max(candidates, key=lambda name: aurocs[name])
     threshold = threshold_for_rejection_rate(val_scores[best], MAX_REJECTION)
     detector = Detector(best, threshold, maha, standardizer)
 
@@ -107,7 +114,7 @@ def fit(
             "tuning_auroc": {name: round(a, 5) for name, a in aurocs.items()},
             "tuning_sets": {name: len(p) for name, p in tuning.items()},
             "seed": seed,
-            "mahalanobis_fitted_on": f"features of {len(x_train)} MNIST training digits",
+            "mahalanobis_fitted_on": None if maha is None else f"features of {len(x_train)} MNIST training digits",
         },
     }
 

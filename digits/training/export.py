@@ -1,8 +1,9 @@
 """Export a trained Keras network for serving: ONNX, run by ONNX Runtime in the app and the CLI.
 
-The served file has one input, (N, 28, 28, 1) float32 in [0, 1] with ink = 1, and two outputs in
-:data:`digits.network.card.SERVED_OUTPUTS` order: the ``features`` layer (N, 128) and the logits
-(N, 10). Serving it keeps TensorFlow and Keras out of the server process: Streamlit calls
+The served file has one input, (N, 28, 28, 1) float32 in [0, 1] with ink = 1, and the outputs
+:func:`served_outputs` names, in that order: the ``features`` layer (N, 128) when the network has
+one, the logits (N, 10), then the activations of each convolution block (N, H, W, C), which the
+app shows as feature maps. Serving it keeps TensorFlow and Keras out of the server process: Streamlit calls
 ``keras.backend.clear_session()`` after every script run whenever ``keras`` is imported, and that
 was most of a rerun's cost. Keras exports through tf2onnx (``model.export(path, format="onnx")``,
 Keras 3 export API); the model must have been called once first.
@@ -29,6 +30,7 @@ import numpy as np
 
 from digits.network.card import (
     FEATURES_LAYER,
+    LOGITS_OUTPUT,
     ModelCardError,
     check_model_hash,
     read_card,
@@ -37,27 +39,32 @@ from digits.network.card import (
 )
 
 
-def export_served(model, model_path: str | os.PathLike) -> Path:
+def served_outputs(model) -> list[str]:
+    """The served file's output names for a Keras model, in order: ``features`` if the model has
+    that layer, ``logits``, then :func:`digits.network.architecture.activation_layers`."""
+    from digits.network.architecture import activation_layers
+
+    names = [layer.name for layer in model.layers]
+    return [FEATURES_LAYER] * (FEATURES_LAYER in names) + [LOGITS_OUTPUT] + activation_layers(model)
+
+
+def export_served(model, model_path: str | os.PathLike) -> tuple[Path, list[str]]:
     """Write the ONNX export of ``model`` beside ``model_path`` (:func:`served_path_for`).
 
     Args:
-        model: the Keras model (input (None, 28, 28, 1), a layer named ``features``, logits out).
+        model: the Keras model (input (None, 28, 28, 1), logits out).
         model_path: the ``.keras`` file's path; the export takes its stem and folder.
 
     Returns:
-        The served file's path. It is written to a temporary file first and moved into place, so a
+        ``(path, outputs)``: the served file's path and its output names (:func:`served_outputs`),
+        for the card. The file is written to a temporary file first and moved into place, so a
         failed export never leaves half a file.
-
-    Raises:
-        ValueError: the model has no ``features`` layer.
     """
     import keras
 
-    try:
-        features = model.get_layer(FEATURES_LAYER).output
-    except ValueError as e:
-        raise ValueError(f"the model has no '{FEATURES_LAYER}' layer to export") from e
-    both = keras.Model(model.inputs, [features, model.outputs[0]])
+    names = served_outputs(model)
+    tensors = [model.outputs[0] if n == LOGITS_OUTPUT else model.get_layer(n).output for n in names]
+    both = keras.Model(model.inputs, tensors)
     with warnings.catch_warnings():  # a tensor for a one-input model named "image": as intended
         warnings.simplefilter("ignore", UserWarning)
         both(np.zeros((1, 28, 28, 1), np.float32), training=False)  # an export needs a called model
@@ -71,7 +78,7 @@ def export_served(model, model_path: str | os.PathLike) -> Path:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return target
+    return target, names
 
 
 def export_model(model_path: str | os.PathLike) -> Path:
@@ -91,23 +98,23 @@ def export_model(model_path: str | os.PathLike) -> Path:
         model = keras.models.load_model(model_path, compile=False)
     except Exception as e:
         raise ModelCardError(f"cannot load {model_path}: {' '.join(str(e).split())[:200]}") from e
-    served = export_served(model, model_path)
-    write_card(model_path, card)
+    served, outputs = export_served(model, model_path)
+    write_card(model_path, card, outputs)
     return served
 
 
 def main(argv: list[str] | None = None) -> int:
-    from digits.network.classifier import baseline_model, default_model
+    from digits.network.classifier import shipped_models
 
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
     parser.add_argument(
-        "--model", action="append", help="a .keras file to export (repeatable); default: the app's and the baseline"
+        "--model", action="append", help="a .keras file to export (repeatable); default: every shipped network"
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    for path in args.model or [default_model(), baseline_model()]:
+    for path in args.model or shipped_models():
         try:
             print(f"{path} -> {export_model(path)}")
         except (ModelCardError, ValueError, OSError) as e:

@@ -232,7 +232,7 @@ def train(
     out_dir.mkdir(parents=True, exist_ok=True)
     model_path = out_dir / MODEL_FILE
     model.save(model_path)
-    export_served(model, model_path)  # what the app serves (ONNX); the card records its hash
+    _, served_outputs = export_served(model, model_path)  # what the app serves (ONNX); the card records its hash
     card = {
         "name": "mnist_cnn",
         "architecture": architecture_summary(model),
@@ -283,12 +283,102 @@ def train(
         "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
         "keras_version": keras.__version__,
     }
-    write_card(model_path, card)
+    write_card(model_path, card, served_outputs)
     # Temperature, "not a digit" score and threshold, so that a retrain never leaves a stale card.
     from digits.training.calibration import calibrate_model
 
     card = calibrate_model(model_path, data_dir, limit=limit)  # its own seed, fixed: not the training seed
     return card | {"card_file": CARD_FILE}
+
+
+def train_classic(
+    spec,
+    *,
+    seed: int = 1,
+    data_dir: str | None = None,
+    out_dir: Path = Path("model"),
+    limit: int | None = None,
+    verbose: int = 1,
+) -> dict[str, Any]:
+    """Train one classic network (:class:`digits.network.zoo.NetworkSpec`) with its recipe, on
+    digits alone and without augmentation; evaluate it once on the test set; save
+    ``out_dir / NAME.keras``, its ONNX export and its card; then fit its temperature and its
+    logit-based "not a digit" detector (:func:`digits.training.calibration.calibrate_model`).
+
+    Returns:
+        The card (see :mod:`digits.network.card`), with ``recipe`` and ``layers`` from the table.
+
+    Raises:
+        digits.datasets.mnist.DataError: MNIST cannot be loaded.
+        OSError: ``out_dir`` cannot be written.
+    """
+    (x_all, y_all), (x_test, y_test) = load_mnist(data_dir)
+
+    import keras
+
+    from digits.network.architecture import build_classic
+
+    (x_train, y_train), (x_val, y_val) = train_val_split(x_all, y_all)
+    if limit is not None:
+        x_train, y_train = x_train[:limit], y_train[:limit]
+    x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
+    y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
+
+    keras.utils.set_random_seed(seed)
+    recipe = spec.recipe
+    model = build_classic(spec)
+    optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[recipe.optimizer]
+    model.compile(
+        optimizer=optimizer(recipe.lr),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    t0 = time.perf_counter()
+    history = model.fit(
+        x_train,
+        y_train,
+        epochs=recipe.epochs,
+        batch_size=recipe.batch_size,
+        validation_data=(x_val, y_val),
+        verbose=verbose,
+    )
+    seconds = time.perf_counter() - t0
+    val_loss, val_acc = model.evaluate(x_val, y_val, verbose=0)
+    test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / f"{spec.name}.keras"
+    model.save(model_path)
+    _, served_outputs = export_served(model, model_path)
+    import tensorflow as tf
+
+    card = {
+        "name": spec.name,
+        "title": spec.title,
+        "layers": list(spec.layers),
+        "recipe": recipe.to_card(),
+        "architecture": architecture_summary(model),
+        "parameters": int(model.count_params()),
+        "input": "(N, 28, 28, 1) float32 in [0, 1], ink = 1 (MNIST polarity)",
+        "output": "(N, 10) float32 logits (no softmax)",
+        "features_layer": None,
+        "config": {"seed": seed, "limit": limit, "augment": False, "outlier_exposure": None},
+        "data": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
+        "epochs": recipe.epochs,
+        "seed": seed,
+        "training_seconds": round(seconds, 1),
+        "training_machine": f"{platform.machine()}, {_cpu_count()} CPU cores, TensorFlow {tf.__version__}",
+        "val_accuracy": float(val_acc),
+        "val_loss": float(val_loss),
+        "test_accuracy": float(test_acc),
+        "test_loss": float(test_loss),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "keras_version": keras.__version__,
+    }
+    write_card(model_path, card, served_outputs)
+    from digits.training.calibration import calibrate_model
+
+    return calibrate_model(model_path, data_dir, limit=limit)
 
 
 def _with_outliers(x_train: np.ndarray, y_train: np.ndarray, pool: np.ndarray, weight: float):

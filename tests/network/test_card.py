@@ -41,7 +41,11 @@ DAMAGES = {
     "ood threshold not a number": (_set(("ood", "threshold"), "high"), "threshold"),
     "ood unknown score": (_set(("ood", "score"), "vibes"), "unknown score"),
     "ood not an object": (_set(("ood",), [1, 2]), "'ood' section"),
-    "ood Mahalanobis missing": (_drop("ood", "mahalanobis"), "Mahalanobis"),
+    # (An MSP or energy detector needs no Mahalanobis parameters: the classic networks have none.)
+    "ood Mahalanobis missing": (
+        lambda card: _drop("ood", "mahalanobis")(_set(("ood", "score"), "mahalanobis")(card)),
+        "Mahalanobis",
+    ),
     "ood Mahalanobis wrong size": (
         _set(("ood", "mahalanobis"), {"means": [[0.0] * 3] * 10, "precision": [[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0]]}),
         "dimensions",
