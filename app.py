@@ -1,7 +1,8 @@
 """Digit Canvas: draw, upload or photograph a digit and see what an MNIST network makes of it.
 
 The entry point: ``streamlit run app.py``. It lays out the pages (``st.navigation``): "Read a digit"
-(this file) and "Not a digit" (``pages/1_Not_a_digit.py``).
+(this file), "Not a digit" (``pages/1_Not_a_digit.py``) and "Inside the network"
+(``pages/2_Inside_the_network.py``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from digits.ui.widgets import (
     model_sidebar,
     read_drawing,
     read_file,
+    show_insights,
     show_result,
 )
 
-#: The second page (its URL path is "Not_a_digit", from the file's name).
+#: The other pages (their URL paths are "Not_a_digit" and "Inside_the_network", from the files' names).
 NOT_A_DIGIT_PAGE = "pages/1_Not_a_digit.py"
+INSIDE_PAGE = "pages/2_Inside_the_network.py"
 CANVAS_SIZE = 280
 #: MNIST strokes are about a seventh of the digit's height: ~25 px for a digit drawn 200 px tall.
 DEFAULT_STROKE = 22
@@ -53,6 +56,7 @@ def draw_tab(classifier) -> None:
         keep_toolbar_clear("below")
     with right:
         image = canvas.image_data if canvas is not None else None
+        result = None
         if image is None:
             st.info("Nothing to read yet: draw a digit on the canvas.")
         else:
@@ -61,6 +65,8 @@ def draw_tab(classifier) -> None:
                 st.warning(f"Not read: {BUSY}.")
             else:
                 show_result(result, key="canvas", classifier=classifier)
+    if result is not None:
+        show_insights(result, key="canvas", classifier=classifier)  # across the tab's width
 
 
 @st.fragment
@@ -81,6 +87,7 @@ def upload_tab(classifier) -> None:
             rows.append({"file": f.name, "error": error})
             continue
         show_result(result, key=f"upload-{i}", classifier=classifier, boxes=True)
+        show_insights(result, key=f"upload-{i}", classifier=classifier)
         rows.append({"file": f.name} | result.to_json())
     if len(files) > 1:
         st.download_button(
@@ -99,6 +106,7 @@ def camera_tab(classifier) -> None:
         st.error(f"The photo can't be read: {error}.")
     else:
         show_result(result, key="camera", classifier=classifier, boxes=True)
+        show_insights(result, key="camera", classifier=classifier)
 
 
 def read_page() -> None:
@@ -125,6 +133,7 @@ def main() -> None:
     pages = [
         st.Page(read_page, title="Read a digit", icon=":material/draw:", default=True),
         st.Page(NOT_A_DIGIT_PAGE, title="Not a digit", icon=":material/block:"),
+        st.Page(INSIDE_PAGE, title="Inside the network", icon=":material/neurology:"),
     ]
     st.navigation(pages).run()
 

@@ -1,10 +1,13 @@
-"""Train the MNIST CNN and write model/mnist_cnn.keras with its card model/mnist_cnn.json.
+"""Train the app's MNIST CNN, or one of the classic networks, and write model/NAME.keras with its
+card model/NAME.json and its served export model/NAME.onnx.
 
 The first 55,000 training images train; the last 5,000 are the validation split, used for every
-choice (epochs, augmentation). The 10,000 test images are evaluated once, at the end.
+choice (epochs, augmentation). The 10,000 test images are evaluated once, at the end. The classic
+networks (``--arch``, see digits/network/zoo.py) are trained with their tutorials' recipes.
 
-Example:
-    python train.py --data-dir ../shared/data/mnist
+Examples:
+    python train.py --data-dir ../shared/data/mnist --epochs 20 --oe-weight 0.25   # the app's network
+    python train.py --data-dir ../shared/data/mnist --arch lenet                   # a classic network
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=None,
         help="directory with the four MNIST IDX files; default: $MNIST_DIR, else download with Keras",
     )
-    p.add_argument("--out", default="model", help="output directory for mnist_cnn.keras and mnist_cnn.json")
+    p.add_argument("--out", default="model", help="output directory for NAME.keras, NAME.json and NAME.onnx")
     p.add_argument("--limit", type=int, default=None, help="train on the first N training images only (smoke tests)")
     p.add_argument("--no-augment", action="store_true", help="disable shift/rotation/scale augmentation")
     p.add_argument(

@@ -15,6 +15,7 @@ from digits.ui.widgets import (
     classifier_or_stop,
     first_files,
     load_baseline,
+    load_networks,
     model_sidebar,
     read_file,
     show_verdict,
@@ -67,6 +68,35 @@ def gallery_results(_classifier, _baseline):
     return results
 
 
+def plain_networks() -> dict:
+    """Every shipped network trained on digits alone (no outlier exposure), by display name."""
+    networks, _ = load_networks()
+    return {name: c for name, c in networks.items() if c.outlier_exposure is None}
+
+
+def show_plain_networks(result) -> None:
+    """Every plain network's reading of the photo's 28x28, beside the app's verdict above."""
+    rows = []
+    for name, network in plain_networks().items():
+        r = result.read_whole_with(network)
+        rows.append({"plain network": name, "prediction": r.label, "softmax confidence": r.raw_confidence})
+    if rows:
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "softmax confidence": st.column_config.ProgressColumn(
+                    "softmax confidence",
+                    help="Top probability at temperature 1",
+                    format="percent",
+                    min_value=0,
+                    max_value=1,
+                )
+            },
+        )
+
+
 def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     st.subheader(name)
     pic, seen, plain_col, ours_col = st.columns([1.6, 1, 1.5, 1.5])
@@ -96,6 +126,8 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
     st.altair_chart(
         comparison_chart(networks, title="Raw softmax (temperature 1)"), width="stretch", height=280, key=f"chart-{key}"
     )
+    if st.session_state.get("every-plain"):
+        show_plain_networks(result)
 
 
 def show_distributions(classifier) -> None:
@@ -140,6 +172,12 @@ def main() -> None:
     if baseline is None:
         st.warning(f"The plain network is not shown beside Digit Canvas: {baseline_problem}")
 
+    st.toggle(
+        "Every plain network under each picture",
+        key="every-plain",
+        help="The prediction and softmax confidence of every shipped network trained on digits alone: the "
+        "classic tutorial networks and the plain CNN",
+    )
     st.header("Your own pictures")
     files = st.file_uploader("Upload anything that is not a digit", type=UPLOAD_TYPES, accept_multiple_files=True)
     for i, f in enumerate(first_files(files)):

@@ -122,3 +122,55 @@ def fresh_cache():
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()
+
+
+def test_every_network_and_why_it_answered(classifier, mnist_test):
+    """An uploaded real digit, with both toggles on: every shipped network's reading of the same
+    28x28 (the same as each network reads it outside the app), the occlusion map and the feature maps."""
+    import streamlit as st
+    from PIL import Image
+
+    from digits.network.classifier import Classifier, shipped_models
+    from digits.network.recognize import recognize_file
+
+    from helpers import on_paper, png_bytes
+
+    st.cache_data.clear()
+    x, y = mnist_test
+    data = png_bytes(Image.fromarray(on_paper(x[3], height=140)))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.file_uploader[0].set_value([("digit.png", data, "image/png")]).run()
+    assert metric_values(at, "Prediction") == [str(y[3])]
+    assert len(at.table) == 0 and not [c for c in at.get("vega_lite_chart") if "occlusion" in str(c.proto)]
+    next(t for t in at.toggle if t.key.startswith("every-upload")).set_value(True).run()
+    assert not at.exception
+    table = at.table[0].value
+    image = recognize_file(data, classifier)[0].whole.digit.image
+    models = shipped_models()
+    assert len(table) == len(models) >= 7
+    for row, path in zip(table.itertuples(), models, strict=True):
+        assert row.prediction == Classifier(path).read(image).label, row
+    assert (table["prediction"] == y[3]).sum() >= len(models) - 1  # a clear digit: all or nearly all agree
+    next(t for t in at.toggle if t.key.startswith("why-upload")).set_value(True).run()
+    assert not at.exception
+    charts = [str(c.proto) for c in at.get("vega_lite_chart")]
+    assert any("comes from" in c and "drop in P(" in c for c in charts)
+    assert sum("most active of" in c for c in charts) == 2  # the app network's two convolution blocks
+    assert any("Zeiler & Fergus" in c.value for c in at.caption)
+    st.cache_data.clear()
+
+
+def test_inside_the_network_for_every_network():
+    from digits.network.classifier import shipped_models
+    from digits.network.report import MISTAKES_SHOWN
+
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Inside_the_network.py"), default_timeout=TIMEOUT).run()
+    assert not at.exception and not at.warning
+    names = at.selectbox[0].options
+    assert len(names) == len(shipped_models()) >= 7
+    for name in names:
+        at.selectbox[0].select(name).run()
+        assert not at.exception and not at.info, name
+        assert [s.value for s in at.subheader][:2] == ["Layers", "Training"]
+        assert len(at.get("image")) == MISTAKES_SHOWN, name
+        assert metric_values(at, "Test accuracy")[0].endswith("%")

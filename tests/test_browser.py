@@ -333,10 +333,14 @@ def test_not_a_digit_page(page, app_url):
     nav = page.locator('[data-testid="stSidebarNav"]')
     wait_for(page, lambda: nav.count() == 1 and "Not a digit" in nav.inner_text(), "the navigation")
     links = [t.split() for t in nav.locator("a").all_inner_texts()]
-    assert [(w[0], " ".join(w[1:])) for w in links] == [("draw", "Read a digit"), ("block", "Not a digit")]
+    assert [(w[0], " ".join(w[1:])) for w in links] == [
+        ("draw", "Read a digit"),
+        ("block", "Not a digit"),
+        ("neurology", "Inside the network"),
+    ]
     icons = nav.locator('[data-testid="stIconMaterial"]')
-    assert icons.count() == 2
-    assert all("Material Symbols" in icons.nth(i).evaluate("e => getComputedStyle(e).fontFamily") for i in range(2))
+    assert icons.count() == 3
+    assert all("Material Symbols" in icons.nth(i).evaluate("e => getComputedStyle(e).fontFamily") for i in range(3))
     assert page.get_by_role("button", name="Deploy").count() == 0
     nav.get_by_text("Not a digit").click()
     wait_for(page, lambda: page.url.endswith("/Not_a_digit"), "the page's URL")
@@ -356,3 +360,45 @@ def test_not_a_digit_page(page, app_url):
     page.wait_for_timeout(500)  # let the charts that came into view finish drawing
     screenshot(page, "side_by_side.png")
     assert page.locator('[data-testid="stVegaLiteChart"]').count() >= len(non_digit_photos()) + 1
+
+
+def test_every_network_and_inside_the_network(page, app_url):
+    """All three pages open; a drawn 7 read by every shipped network, with the occlusion map and the
+    feature maps; the "Inside the network" page for one network."""
+    from digits.network.classifier import shipped_models
+    from digits.network.report import MISTAKES_SHOWN
+
+    open_canvas(page, app_url)
+    assert draw(page, SEVEN) == "7"
+    page.get_by_text("Every network", exact=True).click()
+    rows = page.locator('[data-testid="stTable"] tbody tr')
+    wait_for(page, lambda: rows.count() == len(shipped_models()), "every network's reading")
+    predictions = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+    assert predictions.count("7") >= len(predictions) - 1, predictions
+    page.get_by_text("Why it answered", exact=True).click()
+    caption = page.get_by_text("A grey square slides over the 28x28 input")
+    wait_for(page, lambda: caption.count() == 1, "the occlusion map")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    wait_for(page, lambda: charts.count() >= 5, "the charts")  # probabilities, networks, occlusion, 2 blocks
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_text("Every network", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)  # let the charts that came into view finish drawing
+    screenshot(page, "every_network.png")
+    caption.evaluate("e => e.scrollIntoView({block: 'end'})")
+    page.wait_for_timeout(800)
+    screenshot(page, "why.png")
+
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Inside the network").click()
+    wait_for(page, lambda: page.url.endswith("/Inside_the_network"), "the page's URL")
+    mistakes = page.locator('[data-testid="stImage"]')
+    wait_for(page, lambda: mistakes.count() == MISTAKES_SHOWN, "the confident mistakes")
+    heading = page.get_by_text("Confusion matrix (MNIST test set)")
+    assert heading.count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    heading.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(800)
+    screenshot(page, "inside.png")
+    page.get_by_text("The most confident mistakes").evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    screenshot(page, "mistakes.png")

@@ -1,7 +1,8 @@
 """Speed of one reading, as the app does it: preprocessing, the network, the whole of it.
 
 Prints median times over repeated runs for a 280x280 canvas drawing, a 4-digit string and a
-12-megapixel photo of a page, so that the cost of each step is visible (the figures go in the
+12-megapixel photo of a page, so that the cost of each step is visible, and of the "why it
+answered" views of a canvas reading (occlusion map, feature maps) (the figures go in the
 README; there are no timed tests).
 
 Usage:
@@ -42,6 +43,7 @@ def main(argv=None) -> int:
 
     from digits.evaluation.robustness import build_set, source_split
     from digits.network.classifier import Classifier
+    from digits.network.explain import feature_grid, occlusion_map
     from digits.network.recognize import recognize
     from digits.reading.prepare import prepare
 
@@ -68,6 +70,14 @@ def main(argv=None) -> int:
     for name, picture, source in pictures:
         rows.append((f"preprocessing, {name}", lambda p=picture, s=source: prepare(p, source=s)))
         rows.append((f"whole reading, {name}", lambda p=picture, s=source: recognize(p, classifier, source=s)))
+    seen = recognize(canvas, classifier, source="canvas").whole.digit.image
+    rows += [
+        ("occlusion map (225 occluded copies, one batch)", lambda: occlusion_map(classifier.probabilities, seen)),
+        (
+            "feature maps of both convolution blocks, as a grid",
+            lambda: [feature_grid(m) for m in classifier.activations(seen).values()],
+        ),
+    ]
     print("| step | median time |\n| --- | ---: |")
     for name, fn in rows:
         print(f"| {name} | {median_ms(fn, args.repeat):.1f} ms |")

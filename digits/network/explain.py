@@ -91,6 +91,18 @@ def occlusion_map(
     return total / np.maximum(count, 1), label
 
 
+def most_active(maps: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` channels of (H, W, C) feature maps with the highest mean activation.
+
+    Returns:
+        ``(maps, channels)``: (H, W, min(k, C)) in decreasing order of mean activation, and their
+        channel indices (int).
+    """
+    a = np.asarray(maps)
+    order = np.argsort(-a.mean(axis=(0, 1)), kind="stable")[:k]
+    return a[..., order], order
+
+
 def feature_grid(maps: np.ndarray, columns: int = 8, gap: int = 1) -> np.ndarray:
     """The feature maps of one layer as one picture: a grid of its channels.
 

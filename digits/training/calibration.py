@@ -7,9 +7,11 @@ digits, DejaVu letters; see :mod:`digits.training.outlier_pool`). Fashion-MNIST,
 photos and Liberation letters are kept for evaluation (:mod:`digits.evaluation.evaluate_ood`).
 
 1. Mahalanobis parameters (Lee et al. 2018): class means and tied covariance of the ``features``
-   layer on the 55,000 training digits.
-2. Each score of :data:`digits.network.detector.SCORES` on the validation digits and on the tuning
-   outliers, both through the upload preprocessing; the score with the highest AUROC is chosen.
+   layer on the 55,000 training digits (networks with that layer only; the classic networks have
+   none, and get a detector on their logits alone: MSP or energy).
+2. Each score of :data:`digits.network.detector.SCORES` (or :data:`~digits.network.detector.LOGIT_SCORES`)
+   on the validation digits and on the tuning outliers, both through the upload preprocessing; the
+   score with the highest AUROC is chosen.
 3. Its threshold rejects at most 0.5% of the validation digits.
 4. Temperature scaling (Guo et al. 2017) on the validation digits' logits.
 

@@ -244,3 +244,162 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
         .encode(x="score:Q", tooltip=[alt.Tooltip("score:Q", title="threshold", format=".3g")])
     )
     return alt.layer(bars, rule)
+
+
+def networks_chart(probabilities: dict[str, np.ndarray], columns: int = 4) -> alt.FacetChart:
+    """Small multiples: one bar chart of the ten class probabilities per network, in one chart.
+
+    Args:
+        probabilities: network name -> (10,) floats in [0, 1], in the order to show.
+        columns: panels per row.
+
+    Returns:
+        An Altair facet chart (digits 0-9 on x, probability 0-1 on y, each network's top digit
+        highlighted).
+
+    Raises:
+        ValueError: no networks, or one that does not give 10 values.
+    """
+    if not probabilities:
+        raise ValueError("no probabilities to show")
+    rows = []
+    for name, values in probabilities.items():
+        p = np.asarray(values, dtype=float).ravel()
+        if p.shape != (10,):
+            raise ValueError(f"expected 10 probabilities for {name!r}, got {p.shape}")
+        top = int(np.argmax(p))
+        rows += [{"network": name, "digit": str(d), "probability": p[d], "top": d == top} for d in range(10)]
+    names = list(probabilities)
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title=None),
+            color=alt.condition(alt.datum.top, alt.value(HIGHLIGHT), alt.value(OTHER)),
+            tooltip=["network:N", "digit:N", alt.Tooltip("probability:Q", format=".2%")],
+        )
+        .properties(width=130, height=80)
+        .facet(facet=alt.Facet("network:N", sort=names, title=None), columns=columns)
+    )
+
+
+def grid_frame(values: np.ndarray) -> pd.DataFrame:
+    """A (H, W) array as long rows ``row, col, value`` (NaN cells left out), for a heatmap."""
+    a = np.asarray(values, dtype=float)
+    r, c = np.nonzero(~np.isnan(a))
+    return pd.DataFrame({"row": r, "col": c, "value": a[r, c]})
+
+
+def heatmap_chart(
+    values: np.ndarray, title: str, legend: str, diverging: bool = False, size: int = 220, domain=None
+) -> alt.Chart:
+    """A (H, W) array as a heatmap in colours that stay distinct under colour blindness: viridis
+    (sequential), or blue-orange around 0 (``diverging``), with a colour legend.
+
+    Args:
+        values: (H, W) floats; NaN cells are left empty.
+        title: the chart's title; legend: the legend's title.
+        size: width in pixels (the height follows the array's shape).
+        domain: the colour scale's (low, high); default: the data's range (symmetric about 0 when
+            ``diverging``).
+
+    Raises:
+        ValueError: ``values`` is not 2-D.
+    """
+    a = np.asarray(values, dtype=float)
+    if a.ndim != 2:
+        raise ValueError(f"expected a 2-D array, got shape {a.shape}")
+    if domain is None and diverging:
+        top = float(np.nanmax(np.abs(a))) if np.isfinite(a).any() else 0.0
+        domain = (-top, top) if top > 0 else (-1.0, 1.0)
+    scale = alt.Scale(scheme="blueorange" if diverging else "viridis", domain=list(domain) if domain else alt.Undefined)
+    df = grid_frame(a)
+    df["col2"], df["row2"] = df["col"] + 1, df["row"] + 1
+    h, w = a.shape
+    return (
+        alt.Chart(df, title=alt.Title(title, anchor="start"))
+        .mark_rect()
+        .encode(
+            x=alt.X("col:Q", axis=None, scale=alt.Scale(domain=[0, w], nice=False)),
+            x2="col2:Q",
+            y=alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[h, 0], nice=False)),
+            y2="row2:Q",
+            color=alt.Color("value:Q", scale=scale, title=legend),
+            tooltip=[alt.Tooltip("value:Q", format=".3f", title=legend)],
+        )
+        .properties(width=size, height=max(20, round(size * h / w)))
+    )
+
+
+def confusion_chart(confusion: np.ndarray) -> alt.LayerChart:
+    """The confusion matrix as a heatmap with its counts written in each cell.
+
+    Args:
+        confusion: (10, 10) counts, row = true digit, column = prediction.
+    """
+    c = np.asarray(confusion)
+    t, p = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
+    df = pd.DataFrame({"true": t.ravel().astype(str), "predicted": p.ravel().astype(str), "count": c.ravel()})
+    base = alt.Chart(df).encode(
+        x=alt.X("predicted:O", title="predicted digit", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true:O", title="true digit"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="viridis", type="symlog"), title="test digits"),
+        tooltip=["true:O", "predicted:O", "count:Q"],
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="count:Q", color=alt.condition(alt.datum.count > c.max() / 8, alt.value("black"), alt.value("white"))
+    )
+    return alt.layer(cells, text).properties(width=420, height=380)
+
+
+def history_chart(history: dict[str, list[float]]) -> alt.HConcatChart:
+    """Training and validation loss and accuracy per epoch (Keras ``History.history`` keys
+    ``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``), as two line charts.
+
+    Raises:
+        ValueError: no ``loss`` in ``history``.
+    """
+    if not history.get("loss"):
+        raise ValueError("the history has no loss")
+    rows = []
+    for key, values in history.items():
+        split = "validation" if key.startswith("val_") else "training"
+        metric = key.removeprefix("val_")
+        if metric not in ("loss", "accuracy"):
+            continue
+        rows += [{"epoch": i + 1, "metric": metric, "split": split, "value": v} for i, v in enumerate(values)]
+    df = pd.DataFrame(rows)
+
+    def line(metric: str, fmt: str):
+        return (
+            alt.Chart(df[df["metric"] == metric], title=metric)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+                y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt)),
+                color=alt.Color(
+                    "split:N", scale=alt.Scale(domain=["training", "validation"], range=["#0072b2", "#e69f00"])
+                ),
+                tooltip=["epoch:Q", "split:N", alt.Tooltip("value:Q", format=".4f")],
+            )
+            .properties(width=300, height=220)
+        )
+
+    return alt.hconcat(line("loss", ".3f"), line("accuracy", ".1%"))
+
+
+def counts_chart(counts: list[int]) -> alt.Chart:
+    """Bar chart of how many training images there are of each digit."""
+    df = pd.DataFrame({"digit": [str(d) for d in range(len(counts))], "images": counts})
+    return (
+        alt.Chart(df, height=200)
+        .mark_bar(color="#0072b2")
+        .encode(
+            x=alt.X("digit:N", sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("images:Q", title="training images"),
+            tooltip=["digit:N", "images:Q"],
+        )
+    )

@@ -7,12 +7,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import streamlit as st
 
 from digits.network.card import ModelCardError
-from digits.network.classifier import Classifier, baseline_model
+from digits.network.classifier import Classifier, baseline_model, shipped_models
+from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
-from digits.ui.charts import boxes_picture, enlarge, probability_spec
+from digits.network.zoo import title
+from digits.ui.charts import boxes_picture, enlarge, heatmap_chart, networks_chart, probability_spec
 from digits.ui.wording import STEP_CAPTIONS, explain, verdict
 
 
@@ -34,6 +37,24 @@ def load_baseline() -> tuple[Classifier | None, str]:
         return Classifier(baseline_model()), ""
     except ModelCardError as e:
         return None, str(e)
+
+
+@st.cache_resource(show_spinner="Loading every network…")
+def load_networks() -> tuple[dict[str, Classifier], dict[str, str]]:
+    """Every shipped network (:func:`digits.network.classifier.shipped_models`), loaded once per
+    process, by display name.
+
+    Returns:
+        ``(networks, problems)``: display name -> classifier for those that load, and display name
+        -> one-line reason for those that do not.
+    """
+    networks, problems = {}, {}
+    for path in shipped_models():
+        try:
+            networks[title(path.stem)] = Classifier(path)
+        except ModelCardError as e:
+            problems[title(path.stem)] = str(e)
+    return networks, problems
 
 
 #: Uploaded pictures whose readings are kept (per server process, shared by the sessions, keyed by
@@ -210,6 +231,105 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
         st.caption(f"{len(result.digits) - MAX_DIGITS_SHOWN} more digits, read but not shown one by one.")
 
 
+def show_every_network(image, key: str) -> None:
+    """The same 28x28 read by every shipped network: a table (prediction, calibrated confidence,
+    verdict) and the probabilities as small multiples."""
+    networks, problems = load_networks()
+    readings = {name: c.read(image) for name, c in networks.items()}
+    table = pd.DataFrame(
+        [
+            {
+                "network": name,
+                "prediction": r.label,
+                "confidence": f"{r.confidence:.1%}",
+                "verdict": verdict(r.is_digit),
+                "test accuracy": f"{networks[name].card['test_accuracy']:.2%}",
+            }
+            for name, r in readings.items()
+        ]
+    ).set_index("network")
+    st.table(table)
+    st.altair_chart(networks_chart({name: r.probabilities for name, r in readings.items()}), key=f"networks-{key}")
+    st.caption(
+        "Each network's calibrated probabilities (its own temperature) for the same 28x28 input; its top "
+        "digit in orange. The verdict is each network's own 'not a digit' detector."
+    )
+    for name, problem in problems.items():
+        st.warning(f"{name} is not shown: {problem}")
+
+
+#: Feature maps shown per convolution block: the most active ones.
+MAPS_SHOWN = 16
+
+
+def show_why(image, classifier: Classifier, key: str) -> None:
+    """Why the network answered: the occlusion-sensitivity map of its prediction, and the most
+    active feature maps of each convolution block."""
+    heat, label = occlusion_map(classifier.probabilities, image)
+    occlusion, activations = st.columns([1, 2], gap="large")
+    with occlusion:
+        st.altair_chart(
+            heatmap_chart(heat, f"Where the {label} comes from", f"drop in P({label})", diverging=True, size=200),
+            key=f"occlusion-{key}",
+            width="content",
+            theme=None,  # Streamlit's theme resizes the plot and cuts the legend
+        )
+        st.caption(
+            f"Occlusion map. A grey square slides over the 28x28 input (Zeiler & Fergus 2014). Orange: covering "
+            f"this place lowers the probability of {label}, so the network relied on it; blue: covering it "
+            "raises that probability; white: no effect."
+        )
+    with activations:
+        maps = classifier.activations(image)
+        if not maps:
+            st.info("This network has no convolutions, so there are no feature maps to show.")
+        for name, m in maps.items():
+            shown, _ = most_active(m, MAPS_SHOWN)
+            st.altair_chart(
+                heatmap_chart(
+                    feature_grid(shown, columns=8),
+                    f"{name}: the {shown.shape[-1]} most active of {m.shape[-1]} feature maps "
+                    f"({m.shape[0]}x{m.shape[1]})",
+                    "activation",
+                    size=440,
+                    domain=(0, 1),
+                ),
+                key=f"maps-{key}-{name}",
+                width="content",
+                theme=None,
+            )
+        if maps:
+            st.caption(
+                "The activations of each convolution block after ReLU, one small map per filter, divided by the "
+                "block's largest activation: yellow = strongly active, dark blue = silent (viridis)."
+            )
+
+
+def show_insights(result: Result, key: str, classifier: Classifier) -> None:
+    """Two toggles under a reading: every network's reading of the same 28x28, and why the app's
+    network answered. Nothing is computed while they are off."""
+    if result.blank or result.texture:
+        return
+    every = st.toggle("Every network", key=f"every-{key}", help="Read the same 28x28 with every shipped network")
+    why = st.toggle("Why it answered", key=f"why-{key}", help="Occlusion map and feature maps")
+    if not (every or why):
+        return
+    digits = result.digits if len(result.digits) > 1 else [result.whole]
+    chosen = 0
+    if len(digits) > 1:
+        chosen = st.selectbox(
+            "Digit",
+            range(len(digits)),
+            format_func=lambda i: f"Digit {i + 1} ({digits[i].reading.label})",
+            key=f"pick-{key}",
+        )
+    image = digits[chosen].digit.image
+    if every:
+        show_every_network(image, key)
+    if why:
+        show_why(image, classifier, key)
+
+
 def show_boxes(result: Result) -> None:
     """The picture as read: each digit's box drawn on it, with what it was read as."""
     picture = boxes_picture(
@@ -222,7 +342,8 @@ def show_boxes(result: Result) -> None:
 
 
 def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = False) -> None:
-    """Everything about one picture's reading, or a note that there is nothing to read.
+    """Everything about one picture's reading, or a note that there is nothing to read (the
+    toggles of :func:`show_insights` are placed by the page, where there is room for them).
 
     One digit gets the simple view; several get the number and a row per digit. With ``boxes``
     (uploads and photos), the picture is shown first with each digit's box drawn on it.

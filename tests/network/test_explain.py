@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from digits.network.classifier import softmax
-from digits.network.explain import feature_grid, occluded_copies, occlusion_map
+from digits.network.explain import feature_grid, most_active, occluded_copies, occlusion_map
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +69,9 @@ def test_feature_maps_of_a_real_digit(classifier, clear_digits):
     maps = classifier.activations(clear_digits[0][0])
     assert [m.shape for m in maps.values()] == [(28, 28, 32), (14, 14, 64)]
     assert all(m.min() >= 0 and m.max() > 0 for m in maps.values())  # after ReLU, and not silent
+    shown, channels = most_active(maps["block2_relu2"], 16)
+    means = maps["block2_relu2"].mean(axis=(0, 1))
+    assert shown.shape == (14, 14, 16) and means[channels].min() >= np.delete(means, channels).max()
     grid = feature_grid(maps["block2_relu2"], columns=16)
     assert grid.shape == (4 * 15 - 1, 16 * 15 - 1)
     assert np.nanmax(grid) == 1.0 and np.isnan(grid[14, :]).all()  # scaled by the layer's top; gaps
