@@ -389,6 +389,11 @@ def test_every_network_and_inside_the_network(page, app_url):
     screenshot(page, "why.png")
 
     nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Not a digit").click()
+    wait_for(page, lambda: page.get_by_text("Every plain network under each picture").count() == 1, "the toggle")
+    page.get_by_text("Every plain network under each picture").click()
+    plain = page.locator('[data-testid="stDataFrame"]')
+    wait_for(page, lambda: plain.count() >= 6, "every plain network under each gallery photo")
     nav.get_by_text("Inside the network").click()
     wait_for(page, lambda: page.url.endswith("/Inside_the_network"), "the page's URL")
     mistakes = page.locator('[data-testid="stImage"]')

@@ -72,7 +72,7 @@ def main(argv=None) -> int:
         rows.append((f"whole reading, {name}", lambda p=picture, s=source: recognize(p, classifier, source=s)))
     seen = recognize(canvas, classifier, source="canvas").whole.digit.image
     rows += [
-        ("occlusion map (225 occluded copies, one batch)", lambda: occlusion_map(classifier.probabilities, seen)),
+        ("occlusion map (100 occluded copies, one batch)", lambda: occlusion_map(classifier.probabilities, seen)),
         (
             "feature maps of both convolution blocks, as a grid",
             lambda: [feature_grid(m) for m in classifier.activations(seen).values()],
