@@ -1,10 +1,13 @@
 """Read digits from image files with the committed model, as the app does.
 
 Usage:
-    python predict.py [--json] [--model model/mnist_cnn.keras] IMAGE_OR_FOLDER...
+    python predict.py [--json] [--jobs N] [--model model/mnist_cnn.keras] IMAGE_OR_FOLDER...
 
 A folder stands for the image files in it (png, jpg, jpeg, webp, bmp, gif, by name, sorted; not its
-subfolders). At the end, the number of pictures and pictures per second go to standard error.
+subfolders). For bulk reading, the files are read in batches by ``--jobs`` worker processes (default:
+one per core), each with its own copy of the network; the results come out in the files' order, the
+same as with ``--jobs 1``. At the end, the number of pictures and pictures per second go to standard
+error.
 
 With --json, one JSON object per file (JSON Lines), in order:
     {"file": str, "label": int | null, "confidence": float | null, "probabilities": [10 floats] | null,
@@ -24,8 +27,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+
+#: Files handed to a worker process at a time.
+BATCH = 8
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,7 +47,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object per file (JSON Lines)")
     p.add_argument("--model", default=str(default_model()), help="the .keras model; its card is the .json beside it")
-    return p.parse_args(argv)
+    p.add_argument(
+        "--jobs", type=int, default=len(os.sched_getaffinity(0)), help="worker processes (1: read in this process)"
+    )
+    args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
+    return args
 
 
 def expand(paths: list[str]) -> list[str]:
@@ -76,24 +89,54 @@ def describe(path: str, fields: dict) -> str:
     return line
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    from digits.network.classifier import Classifier, ModelCardError
+_classifier = None
+
+
+def _load(model: str) -> None:
+    """A worker's start: load its own copy of the network (ONNX Runtime sessions are not shared
+    across processes)."""
+    global _classifier
+    from digits.network.classifier import Classifier
+
+    _classifier = Classifier(model)
+
+
+def read_one(path: str) -> dict:
+    """The result fields of one file (see the module docstring), with the worker's network."""
     from digits.network.recognize import recognize_file
 
+    result, error = recognize_file(path, _classifier)
+    return {"file": path} | ({"error": error} if error else result.to_json(_classifier.temperature))
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from digits.network.classifier import ModelCardError
+
     try:
-        classifier = Classifier(args.model)
+        _load(args.model)  # here too: a bad model is one error before any worker starts
     except ModelCardError as e:
         print(f"predict.py: error: {e}", file=sys.stderr)
         return 2
     failed = False
     paths = expand(args.images)
     t0 = time.perf_counter()
-    for path in paths:
-        result, error = recognize_file(path, classifier)
-        fields = {"file": path} | ({"error": error} if error else result.to_json(classifier.temperature))
-        failed |= error is not None
-        print(json.dumps(fields) if args.json else describe(path, fields), flush=True)
+    jobs = min(args.jobs, max(1, len(paths) // BATCH))
+    if jobs == 1:
+        results = map(read_one, paths)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Fresh processes, not forks: a fork of this one would inherit ONNX Runtime's threads' locks.
+        spawn = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=_load, initargs=(args.model,))
+        results = pool.map(read_one, paths, chunksize=BATCH)
+    for fields in results:
+        failed |= "error" in fields
+        print(json.dumps(fields) if args.json else describe(fields["file"], fields), flush=True)
+    if jobs > 1:
+        pool.shutdown()
     seconds = time.perf_counter() - t0
     print(
         f"{len(paths)} pictures in {seconds:.1f} s ({len(paths) / max(seconds, 1e-9):.1f} per second)", file=sys.stderr

@@ -113,3 +113,19 @@ def test_bad_model_is_one_line_error(tmp_path, files):
     proc = run_predict("--model", tmp_path / "none.keras", paths["digit0"])
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "No trained model" in proc.stderr
+
+
+def test_worker_processes_give_the_same_results_in_order(tmp_path, mnist_test):
+    """40 real digits on paper and an unreadable file, read by two worker processes in batches: the
+    same lines, in the files' order, as one process gives."""
+    x, y = mnist_test
+    for i in range(40):
+        Image.fromarray(on_paper(x[100 + i], height=100)).save(tmp_path / f"{i:02d}.png")
+    (tmp_path / "99.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    one, two = run_predict("--json", "--jobs", 1, tmp_path), run_predict("--json", "--jobs", 2, tmp_path)
+    assert one.returncode == two.returncode == 1  # the unreadable file
+    assert one.stdout == two.stdout
+    rows = [json.loads(line) for line in two.stdout.splitlines()]
+    assert [r["file"] for r in rows] == [str(tmp_path / f"{i:02d}.png") for i in range(40)] + [str(tmp_path / "99.png")]
+    assert sum(r.get("number") == str(y[100 + i]) for i, r in enumerate(rows[:40])) >= 38
+    assert "error" in rows[-1] and "41 pictures in" in two.stderr
