@@ -274,14 +274,7 @@ def train(
         "data": {"train": n_mnist, "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
         "seed": seed,
-        "training_seconds": round(seconds, 1),
-        "training_machine": f"{platform.machine()}, {_cpu_count()} CPU cores, TensorFlow {tf.__version__}",
-        "val_accuracy": float(val_acc),
-        "val_loss": float(val_loss),
-        "test_accuracy": float(test_acc),
-        "test_loss": float(test_loss),
-        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
-        "keras_version": keras.__version__,
+        **_measured(seconds, (val_loss, val_acc), (test_loss, test_acc), history),
     }
     write_card(model_path, card, served_outputs)
     # Temperature, "not a digit" score and threshold, so that a retrain never leaves a stale card.
@@ -350,8 +343,6 @@ def train_classic(
     model_path = out_dir / f"{spec.name}.keras"
     model.save(model_path)
     _, served_outputs = export_served(model, model_path)
-    import tensorflow as tf
-
     card = {
         "name": spec.name,
         "title": spec.title,
@@ -366,19 +357,30 @@ def train_classic(
         "data": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
         "epochs": recipe.epochs,
         "seed": seed,
-        "training_seconds": round(seconds, 1),
-        "training_machine": f"{platform.machine()}, {_cpu_count()} CPU cores, TensorFlow {tf.__version__}",
-        "val_accuracy": float(val_acc),
-        "val_loss": float(val_loss),
-        "test_accuracy": float(test_acc),
-        "test_loss": float(test_loss),
-        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
-        "keras_version": keras.__version__,
+        **_measured(seconds, (val_loss, val_acc), (test_loss, test_acc), history),
     }
     write_card(model_path, card, served_outputs)
     from digits.training.calibration import calibrate_model
 
     return calibrate_model(model_path, data_dir, limit=limit)
+
+
+def _measured(seconds: float, val: tuple[float, float], test: tuple[float, float], history) -> dict[str, Any]:
+    """The card's measured figures of a training run: time and machine, validation and test loss and
+    accuracy (``(loss, accuracy)`` pairs), the per-epoch Keras history, the Keras version."""
+    import keras
+    import tensorflow as tf
+
+    return {
+        "training_seconds": round(seconds, 1),
+        "training_machine": f"{platform.machine()}, {_cpu_count()} CPU cores, TensorFlow {tf.__version__}",
+        "val_accuracy": float(val[1]),
+        "val_loss": float(val[0]),
+        "test_accuracy": float(test[1]),
+        "test_loss": float(test[0]),
+        "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
+        "keras_version": keras.__version__,
+    }
 
 
 def _with_outliers(x_train: np.ndarray, y_train: np.ndarray, pool: np.ndarray, weight: float):

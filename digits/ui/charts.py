@@ -85,6 +85,25 @@ def probability_spec(probabilities: np.ndarray, title: str = "Probability of eac
     return spec
 
 
+def _network_rows(probabilities: dict[str, np.ndarray]) -> list[dict]:
+    """Long rows ``network, digit, probability, top`` (``top``: the network's most probable digit)
+    for the charts of several networks.
+
+    Raises:
+        ValueError: no networks, or one that does not give 10 values.
+    """
+    if not probabilities:
+        raise ValueError("no probabilities to show")
+    rows = []
+    for name, values in probabilities.items():
+        p = np.asarray(values, dtype=float).ravel()
+        if p.shape != (10,):
+            raise ValueError(f"expected 10 probabilities for {name!r}, got {p.shape}")
+        top = int(np.argmax(p))
+        rows += [{"network": name, "digit": str(d), "probability": p[d], "top": d == top} for d in range(10)]
+    return rows
+
+
 def comparison_chart(probabilities: dict[str, np.ndarray], title: str = "Probability of each digit") -> alt.Chart:
     """Grouped bar chart of several networks' ten class probabilities, side by side per digit.
 
@@ -98,14 +117,7 @@ def comparison_chart(probabilities: dict[str, np.ndarray], title: str = "Probabi
     Raises:
         ValueError: no networks, or one that does not give 10 values.
     """
-    if not probabilities:
-        raise ValueError("no probabilities to compare")
-    rows = []
-    for name, values in probabilities.items():
-        p = np.asarray(values, dtype=float).ravel()
-        if p.shape != (10,):
-            raise ValueError(f"expected 10 probabilities for {name!r}, got {p.shape}")
-        rows += [{"digit": str(d), "probability": p[d], "network": name} for d in range(10)]
+    rows = _network_rows(probabilities)
     names = list(probabilities)
     return (
         alt.Chart(pd.DataFrame(rows), title=title, height=220)
@@ -260,15 +272,7 @@ def networks_chart(probabilities: dict[str, np.ndarray], columns: int = 4) -> al
     Raises:
         ValueError: no networks, or one that does not give 10 values.
     """
-    if not probabilities:
-        raise ValueError("no probabilities to show")
-    rows = []
-    for name, values in probabilities.items():
-        p = np.asarray(values, dtype=float).ravel()
-        if p.shape != (10,):
-            raise ValueError(f"expected 10 probabilities for {name!r}, got {p.shape}")
-        top = int(np.argmax(p))
-        rows += [{"network": name, "digit": str(d), "probability": p[d], "top": d == top} for d in range(10)]
+    rows = _network_rows(probabilities)
     names = list(probabilities)
     return (
         alt.Chart(pd.DataFrame(rows))

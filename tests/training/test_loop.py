@@ -71,3 +71,42 @@ def test_help_shows_defaults():
     for flag in ("--epochs", "--batch-size", "--seed", "--data-dir", "--out", "--limit"):
         assert flag in out
     assert "(default: 12)" in out and "(default: 128)" in out
+
+
+def test_classic_network_smoke_run(tmp_path):
+    """train.py --arch: a classic network built from the table, trained with its recipe (here on 512
+    digits), exported with its convolutions' activations, calibrated with a detector on its logits."""
+    import numpy as np
+
+    from digits.network.classifier import Classifier
+    from digits.network.zoo import CLASSIC_NETWORKS
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "train.py",
+            "--arch",
+            "lenet",
+            "--data-dir",
+            str(mnist_dir()),
+            "--limit",
+            "512",
+            "--out",
+            str(tmp_path),
+            "--verbose",
+            "0",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    classifier = Classifier(tmp_path / "lenet.keras")
+    card = classifier.card
+    assert tuple(card["layers"]) == CLASSIC_NETWORKS["lenet"].layers and card["data"]["train"] == 512
+    assert card["recipe"]["optimizer"] == "rmsprop" and len(card["history"]["loss"]) == 10
+    assert card["served"]["outputs"] == ["logits", "conv1", "conv2", "conv3"] and classifier.feature_dim == 0
+    assert classifier.detector.score_name in ("msp", "energy") and classifier.detector.mahalanobis is None
+    maps = classifier.activations(np.zeros((28, 28), np.float32))
+    assert [m.shape for m in maps.values()] == [(26, 26, 6), (11, 11, 16), (3, 3, 120)]
