@@ -56,21 +56,32 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def expand(paths: list[str]) -> list[str]:
-    """Each folder in ``paths`` replaced by its image files (by suffix, sorted by name); files as given."""
+#: What is said of a folder without image files (one level only: subfolders are not searched).
+NO_IMAGES = "no image files in this folder (subfolders are not searched)"
+
+
+def expand(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Each folder in ``paths`` replaced by its image files (by suffix, sorted by name); files as given.
+
+    Returns:
+        ``(files, empty)``: the files to read, and the folders that hold no image file.
+    """
     from pathlib import Path
 
     from digits.reading.decode import UPLOAD_TYPES
 
-    out = []
+    out, empty = [], []
     for path in paths:
         if Path(path).is_dir():
-            out += sorted(
+            found = sorted(
                 str(f) for f in Path(path).iterdir() if f.is_file() and f.suffix.lower().lstrip(".") in UPLOAD_TYPES
             )
+            out += found
+            if not found:
+                empty.append(path)
         else:
             out.append(path)
-    return out
+    return out, empty
 
 
 def describe(path: str, fields: dict) -> str:
@@ -118,8 +129,11 @@ def main(argv=None) -> int:
     except ModelCardError as e:
         print(f"predict.py: error: {e}", file=sys.stderr)
         return 2
-    failed = False
-    paths = expand(args.images)
+    paths, empty = expand(args.images)
+    for folder in empty:
+        fields = {"file": folder, "error": NO_IMAGES}
+        print(json.dumps(fields) if args.json else describe(folder, fields), flush=True)
+    failed = bool(empty)
     t0 = time.perf_counter()
     jobs = min(args.jobs, max(1, len(paths) // BATCH))
     if jobs == 1:
@@ -139,7 +153,9 @@ def main(argv=None) -> int:
         pool.shutdown()
     seconds = time.perf_counter() - t0
     print(
-        f"{len(paths)} pictures in {seconds:.1f} s ({len(paths) / max(seconds, 1e-9):.1f} per second)", file=sys.stderr
+        f"{len(paths)} picture{'' if len(paths) == 1 else 's'} in {seconds:.1f} s "
+        f"({len(paths) / max(seconds, 1e-9):.1f} per second)",
+        file=sys.stderr,
     )
     return 1 if failed else 0
 

@@ -129,3 +129,15 @@ def test_worker_processes_give_the_same_results_in_order(tmp_path, mnist_test):
     assert [r["file"] for r in rows] == [str(tmp_path / f"{i:02d}.png") for i in range(40)] + [str(tmp_path / "99.png")]
     assert sum(r.get("number") == str(y[100 + i]) for i, r in enumerate(rows[:40])) >= 38
     assert "error" in rows[-1] and "41 pictures in" in two.stderr
+
+
+def test_a_folder_without_pictures_is_an_error(tmp_path, files):
+    """A folder whose pictures are in subfolders reads nothing: said as an error, not a silent 0."""
+    paths, y = files
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.png").write_bytes(paths["digit0"].read_bytes())
+    proc = run_predict("--json", tmp_path, paths["digit1"])
+    assert proc.returncode == 1
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows[0] == {"file": str(tmp_path), "error": "no image files in this folder (subfolders are not searched)"}
+    assert rows[1]["label"] == y[1] and "1 picture in" in proc.stderr

@@ -400,8 +400,9 @@ def main(argv=None) -> int:
             rows.append(level.row())
             r = rows[-1]
             print(
-                f"{n} sessions: {r['readings']} readings, {r['readings_per_s']:.2f}/s, errors {r['errors']} "
-                f"{r['error_kinds'] or ''}, busy {r['busy']}, server CPU {r['cpu_s_per_reading']:.3f} s/reading",
+                f"{n} sessions: {r['readings']} readings, {r['readings_per_s']:.2f}/s, errors {r['errors']}"
+                f"{' ' + str(r['error_kinds']) if r['error_kinds'] else ''}, busy {r['busy']}, "
+                f"server CPU {r['cpu_s_per_reading']:.3f} s/reading",
                 flush=True,
             )
     finally:

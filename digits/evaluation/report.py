@@ -173,7 +173,7 @@ def main(argv=None) -> int:
             f"{card['training_seconds'] / 60:.1f} min | {report['test_accuracy']:.2%} | {report['test_ece']:.2%} | "
             f"{f['auroc']:.4f} ({f['detector']}) | {f['mean_top_probability']:.1%} | {f['share_above_90']:.1%} |"
         )
-    print(f"\nWrote {len(classifiers)} reports; {time.perf_counter() - t0:.0f} s in all.")
+    print(f"\nWrote {len(classifiers)} report(s); {time.perf_counter() - t0:.0f} s in all.")
     return 0
 
 
