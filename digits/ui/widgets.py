@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from digits.network.card import ModelCardError
-from digits.network.classifier import Classifier, baseline_model, shipped_models
+from digits.network.classifier import Classifier, baseline_model, default_model, shipped_models
 from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
 from digits.network.zoo import title
@@ -51,10 +51,27 @@ def load_networks() -> tuple[dict[str, Classifier], dict[str, str]]:
     networks, problems = {}, {}
     for path in shipped_models():
         try:
-            networks[title(path.stem)] = Classifier(path)
+            networks[title(path.stem)] = _loaded_or_new(path)
         except ModelCardError as e:
             problems[title(path.stem)] = str(e)
     return networks, problems
+
+
+def _loaded_or_new(path) -> Classifier:
+    """The process's already loaded app network or baseline when ``path`` is one of them (one ONNX
+    session each, not two), else the network at ``path`` loaded now.
+
+    Raises:
+        ModelCardError: it cannot be loaded.
+    """
+    if path == default_model():
+        return load_classifier()
+    if path == baseline_model():
+        baseline, problem = load_baseline()
+        if baseline is None:
+            raise ModelCardError(problem)
+        return baseline
+    return Classifier(path)
 
 
 #: Uploaded pictures whose readings are kept (per server process, shared by the sessions, keyed by
