@@ -24,14 +24,14 @@ def report_of(model_path: str, model_sha256: str) -> tuple[dict | None, str]:
         return None, str(e)
 
 
-def show_overview(name: str, classifier, report: dict | None) -> None:
+def show_overview(classifier, report: dict | None) -> None:
     card = classifier.card
     spec = CLASSIC_NETWORKS.get(classifier.model_path.stem)
     if spec is not None:
         st.markdown(f"**Architecture:** {spec.architecture}")
         r = spec.recipe
         st.caption(
-            f"Recipe: {r.optimizer.upper() if r.optimizer == 'rmsprop' else 'Adam'} at {r.lr:g}, {r.epochs} epochs, "
+            f"Recipe: {r.optimizer_title} at {r.lr:g}, {r.epochs} epochs, "
             f"batch {r.batch_size}, no augmentation. Reported by its source: {spec.reported or '—'}."
         )
     cols = st.columns(4)
@@ -118,7 +118,7 @@ def main() -> None:
     name = st.selectbox("Network", list(networks), key="network")
     classifier = networks[name]
     report, problem = report_of(str(classifier.model_path), classifier.card["sha256"])
-    show_overview(name, classifier, report)
+    show_overview(classifier, report)
     if report is not None:
         show_layers(report)
     show_history(classifier.card)

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+#: The recipes' optimizers, by their names in the table.
+OPTIMIZER_TITLES = {"adam": "Adam", "rmsprop": "RMSprop"}
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -24,6 +27,11 @@ class Recipe:
     lr: float
     epochs: int
     batch_size: int
+
+    @property
+    def optimizer_title(self) -> str:
+        """The optimizer's name as Keras writes it ("Adam", "RMSprop")."""
+        return OPTIMIZER_TITLES[self.optimizer]
 
     def to_card(self) -> dict:
         return asdict(self) | {"augment": False, "loss": "sparse categorical cross-entropy on logits"}

@@ -320,7 +320,7 @@ def train_classic(
     keras.utils.set_random_seed(seed)
     recipe = spec.recipe
     model = build_classic(spec)
-    optimizer = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[recipe.optimizer]
+    optimizer = getattr(keras.optimizers, recipe.optimizer_title)  # keras.optimizers.Adam, .RMSprop
     model.compile(
         optimizer=optimizer(recipe.lr),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
