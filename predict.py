@@ -120,6 +120,21 @@ def read_one(path: str) -> dict:
     return {"file": path} | ({"error": error} if error else result.to_json(_classifier.temperature))
 
 
+def _workers(jobs: int, model: str):
+    """A pool of ``jobs`` worker processes, each with its own network (:func:`_load`), as a context
+    manager; for one job, a null context (None): the files are read in this process."""
+    import contextlib
+
+    if jobs == 1:
+        return contextlib.nullcontext()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Fresh processes, not forks: a fork of this one would inherit ONNX Runtime's threads' locks.
+    spawn = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=_load, initargs=(model,))
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     from digits.network.classifier import ModelCardError
@@ -135,22 +150,11 @@ def main(argv=None) -> int:
         print(json.dumps(fields) if args.json else describe(folder, fields), flush=True)
     failed = bool(empty)
     t0 = time.perf_counter()
-    jobs = min(args.jobs, max(1, len(paths) // BATCH))
-    if jobs == 1:
-        results = map(read_one, paths)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Fresh processes, not forks: a fork of this one would inherit ONNX Runtime's threads' locks.
-        spawn = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, initializer=_load, initargs=(args.model,))
-        results = pool.map(read_one, paths, chunksize=BATCH)
-    for fields in results:
-        failed |= "error" in fields
-        print(json.dumps(fields) if args.json else describe(fields["file"], fields), flush=True)
-    if jobs > 1:
-        pool.shutdown()
+    with _workers(min(args.jobs, max(1, len(paths) // BATCH)), args.model) as pool:
+        results = pool.map(read_one, paths, chunksize=BATCH) if pool else map(read_one, paths)
+        for fields in results:
+            failed |= "error" in fields
+            print(json.dumps(fields) if args.json else describe(fields["file"], fields), flush=True)
     seconds = time.perf_counter() - t0
     print(
         f"{len(paths)} picture{'' if len(paths) == 1 else 's'} in {seconds:.1f} s "

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import os
 import socket
@@ -42,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from digits.evaluation import load_client as client
+from digits.network.report import png_bytes
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CANVAS = 280
@@ -61,27 +60,26 @@ class Task:
     index: int
 
 
+def _on_page(digit: np.ndarray, size: int, page: tuple[int, int], top: int, left: int) -> np.ndarray:
+    """An MNIST digit scaled to ``size`` x ``size`` (bilinear) as dark ink on a white ``page``,
+    its top-left corner at (``top``, ``left``); (H, W) uint8."""
+    from skimage.transform import resize
+
+    big = resize(digit.astype(np.float64) / 255.0, (size, size), order=1, anti_aliasing=False)
+    out = np.zeros(page)
+    out[top : top + size, left : left + size] = big
+    return (255 - np.round(out * 255)).astype(np.uint8)
+
+
 def canvas_picture(digit: np.ndarray) -> np.ndarray:
     """An MNIST digit as a drawing on the 280x280 canvas: black ink on white, about 200 px tall,
     centred (uint8)."""
-    from skimage.transform import resize
-
-    big = resize(digit.astype(np.float64) / 255.0, (200, 200), order=1, anti_aliasing=False)
-    page = np.zeros((CANVAS, CANVAS))
-    page[40:240, 40:240] = big
-    return (255 - np.round(page * 255)).astype(np.uint8)
+    return _on_page(digit, 200, (CANVAS, CANVAS), 40, 40)
 
 
 def paper_picture(digit: np.ndarray) -> bytes:
     """An MNIST digit as an uploaded PNG: dark ink on a white 240x320 page, 120 px tall."""
-    from skimage.transform import resize
-
-    big = resize(digit.astype(np.float64) / 255.0, (120, 120), order=1, anti_aliasing=False)
-    page = np.zeros((240, 320))
-    page[60:180, 100:220] = big
-    buf = io.BytesIO()
-    Image.fromarray((255 - np.round(page * 255)).astype(np.uint8)).save(buf, format="PNG")
-    return buf.getvalue()
+    return png_bytes(_on_page(digit, 120, (240, 320), 60, 100))
 
 
 def make_tasks(data_dir: str | None, n: int, start: int = 0) -> tuple[list[Task], int]:
