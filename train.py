@@ -60,6 +60,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--elastic", action="store_true", help="add elastic distortion (Simard et al. 2003) to the augmentation"
     )
     p.add_argument("--stroke-width", action="store_true", help="add random thinning and thickening of the strokes")
+    p.add_argument(
+        "--init",
+        default=None,
+        help="fine-tune: start from this saved app network (NAME.keras with its card) instead of new weights",
+    )
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras verbosity (1 = progress bar)")
     args = p.parse_args(argv)
     if (
@@ -77,6 +82,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from digits.datasets.mnist import DataError
+    from digits.network.card import ModelCardError
     from digits.network.zoo import CLASSIC_NETWORKS
     from digits.training.loop import train, train_classic
 
@@ -104,9 +110,10 @@ def main(argv=None) -> int:
                 printed=args.printed,
                 elastic=args.elastic,
                 stroke_width=args.stroke_width,
+                init=None if args.init is None else Path(args.init),
                 verbose=args.verbose,
             )
-    except (DataError, OSError, ValueError) as e:
+    except (DataError, ModelCardError, OSError, ValueError) as e:
         print(f"train.py: error: {e}", file=sys.stderr)
         return 1
     print(

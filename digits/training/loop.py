@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
-from digits.network.card import CARD_FILE, MODEL_FILE, write_card
+from digits.network.card import CARD_FILE, MODEL_FILE, read_card, write_card
 from digits.training.export import export_served
 from digits.training.outlier_pool import outlier_pool
 
@@ -149,6 +149,7 @@ def train(
     printed: int = 0,
     elastic: bool = False,
     stroke_width: bool = False,
+    init: Path | None = None,
     verbose: int = 1,
 ) -> dict[str, Any]:
     """Train, evaluate once on the test set, save the model and its card, then fit the
@@ -156,7 +157,9 @@ def train(
 
     ``printed`` adds that many digits printed in the training font families
     (:mod:`digits.training.printed`) to the training digits; ``elastic`` and ``stroke_width`` add
-    those augmentations (:func:`make_augmenter`).
+    those augmentations (:func:`make_augmenter`). ``init`` starts from the weights of a network
+    saved by this function (fine-tuning; its card is checked first, and the new card records its
+    file, SHA-256, configuration and training time under ``config["init"]``) instead of a new one.
 
     Returns:
         The card written to ``out_dir / mnist_cnn.json`` (see :mod:`digits.network.card`).
@@ -164,8 +167,11 @@ def train(
     Raises:
         digits.datasets.mnist.DataError: MNIST cannot be loaded.
         OSError: ``out_dir`` cannot be written.
+        digits.network.card.ModelCardError: ``init`` has no valid card (:func:`digits.network.card.read_card`).
+        ValueError: ``init`` is not an app network.
     """
     (x_all, y_all), (x_test, y_test) = load_mnist(data_dir)  # first, so a bad --data-dir fails fast
+    init_card = None if init is None else _init_card(Path(init))
 
     import keras
     import tensorflow as tf
@@ -191,7 +197,7 @@ def train(
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
-    model = build_model()
+    model = build_model() if init is None else keras.models.load_model(init, compile=False)
     if pool is None:
         ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
         ds = ds.shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
@@ -259,6 +265,7 @@ def train(
             if augment
             else None,
             "optimizer": "Adam, cosine decay to 1% of lr",
+            "init": init_card,
             "outlier_exposure": None
             if pool is None
             else {
@@ -381,6 +388,15 @@ def _measured(seconds: float, val: tuple[float, float], test: tuple[float, float
         "history": {k: [float(v) for v in vals] for k, vals in history.history.items()},
         "keras_version": keras.__version__,
     }
+
+
+def _init_card(path: Path) -> dict[str, Any]:
+    """What a fine-tuned card records of the network it started from (checked: hash and name)."""
+    card = read_card(path)
+    if card.get("name") != "mnist_cnn":
+        raise ValueError(f"--init {path}: not an app network (its card names {card.get('name')!r})")
+    keep = ("sha256", "config", "printed_digits", "training_seconds", "val_accuracy")
+    return {"file": path.name, **{k: card.get(k) for k in keep}}
 
 
 def _with_outliers(x_train: np.ndarray, y_train: np.ndarray, pool: np.ndarray, weight: float):

@@ -110,3 +110,29 @@ def test_classic_network_smoke_run(tmp_path):
     assert classifier.detector.score_name in ("msp", "energy") and classifier.detector.mahalanobis is None
     maps = classifier.activations(np.zeros((28, 28), np.float32))
     assert [m.shape for m in maps.values()] == [(26, 26, 6), (11, 11, 16), (3, 3, 120)]
+
+
+def test_fine_tuning_starts_from_the_given_network_and_records_it(tmp_path):
+    base, tuned = tmp_path / "base", tmp_path / "tuned"
+    run_train(base)
+    base_card = read_card(base / "mnist_cnn.keras")
+    run_train(tuned, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-9")
+    card = read_card(tuned / "mnist_cnn.keras")
+    init = card["config"]["init"]
+    assert init["file"] == "mnist_cnn.keras" and init["sha256"] == base_card["sha256"]
+    assert init["config"] == base_card["config"] and init["training_seconds"] == base_card["training_seconds"]
+    import keras
+
+    # With a vanishing learning rate the trained weights are the base network's, not new ones (batch
+    # normalisation's moving statistics are not learned by the optimizer, and do move).
+    wa = [w.numpy() for w in keras.models.load_model(base / "mnist_cnn.keras", compile=False).trainable_weights]
+    wb = [w.numpy() for w in keras.models.load_model(tuned / "mnist_cnn.keras", compile=False).trainable_weights]
+    assert max(float(np.abs(x - y).max()) for x, y in zip(wa, wb, strict=True)) < 1e-4
+
+
+def test_fine_tuning_from_a_file_without_card_is_one_line_error(tmp_path):
+    (tmp_path / "x.keras").write_bytes(b"not a network")
+    cmd = [sys.executable, "train.py", "--data-dir", str(mnist_dir()), "--init", str(tmp_path / "x.keras")]
+    proc = subprocess.run([*cmd, "--out", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith("train.py: error:") and proc.stderr.count("\n") == 1
