@@ -25,6 +25,7 @@ clearly not a digit is dropped, but never the only large component:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
@@ -178,8 +179,12 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
 
     if source == "upload":
         # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
+        by_left = sorted(comps, key=lambda j: comps[j][0][0])
+        lefts = [comps[j][0][0] for j in by_left]
         for k, (box, area) in list(comps.items()):
-            enclosed = [(b, a) for j, (b, a) in comps.items() if j != k and _encloses(box, b)]
+            # What a box encloses starts within its x-range: a slice of the boxes sorted by left edge.
+            inside_x = by_left[bisect.bisect_left(lefts, box[0]) : bisect.bisect_left(lefts, box[2])]
+            enclosed = [comps[j] for j in inside_x if j != k and j in comps and _encloses(box, comps[j][0])]
             inside = sum(a for _, a in enclosed)
             # Substantial ink inside: by area, or a digit-tall piece (a thin digit in a wide rim).
             tall = max((b[3] - b[1] for b, _ in enclosed), default=0) >= FRAMED_HEIGHT * (box[3] - box[1])
@@ -191,27 +196,9 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
             comps = {k: v for k, v in comps.items() if k not in along}
 
     # Merge fragments by horizontal overlap, biggest first, so small pieces join their digit.
-    groups: list[Group] = []
-    for k, (box, area) in sorted(comps.items(), key=lambda kv: -kv[1][1]):
-        for g in groups:
-            if _x_overlap(g.box, box) >= MERGE_OVERLAP:
-                g.absorb(Group([k], box, area))
-                break
-        else:
-            groups.append(Group([k], box, area))
-    # Merging can make groups overlap each other; merge again until stable.
-    merged = True
-    while merged and len(groups) > 1:
-        merged = False
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                if _x_overlap(groups[i].box, groups[j].box) >= MERGE_OVERLAP:
-                    groups[i].absorb(groups.pop(j))
-                    merged = True
-                    break
-            if merged:
-                break
-
+    groups = merge_overlapping(
+        [Group([k], box, area) for k, (box, area) in sorted(comps.items(), key=lambda kv: -kv[1][1])]
+    )
     _absorb_fragments(groups)
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
@@ -221,6 +208,63 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
+
+
+def merge_overlapping(items: list[Group]) -> list[Group]:
+    """Merge the pieces of one digit: groups whose x-ranges overlap by at least
+    :data:`MERGE_OVERLAP` of the narrower one become one, until no two of them do.
+
+    Args:
+        items: groups in priority order (the biggest first: small pieces join their digit); they
+            are changed in place.
+
+    Returns:
+        The merged groups (each the union of the items it took in: labels, box and area), no two of
+        which overlap by :data:`MERGE_OVERLAP`. Each sweep (:func:`_merge_by_overlap`) is near-linear;
+        merging can make groups overlap each other, so it sweeps again while anything merged.
+    """
+    groups = _merge_by_overlap(items)
+    while len(groups) > 1:
+        again = _merge_by_overlap(groups)
+        if len(again) == len(groups):
+            break
+        groups = again
+    return groups
+
+
+def _merge_by_overlap(items: list[Group]) -> list[Group]:
+    """Merge groups by horizontal overlap, in one sweep over sorted intervals.
+
+    Each item, in the order given, joins the earliest-made group whose x-range overlaps its own by
+    at least :data:`MERGE_OVERLAP` of the narrower one, or starts a new group. Only the groups whose
+    x-range can meet the item's are looked at: those whose left edge lies within the widest
+    group's width before the item's (a bisection in the groups kept sorted by left edge), so that a
+    sweep is near-linear in the number of items (it was quadratic, and restarted after each merge).
+
+    Args:
+        items: the groups to merge, in priority order (they are changed in place).
+
+    Returns:
+        The merged groups, in the order they were made.
+    """
+    groups: list[Group] = []
+    keys: list[tuple[int, int]] = []  # (left edge, index in groups), sorted
+    widest = 0
+    for item in items:
+        x0, x1 = item.box[0], item.box[2]
+        lo, hi = bisect.bisect_right(keys, (x0 - widest, len(groups))), bisect.bisect_left(keys, (x1, -1))
+        near = [i for _, i in keys[lo:hi] if _x_overlap(groups[i].box, item.box) >= MERGE_OVERLAP]
+        if near:
+            g = groups[min(near)]
+            keys.remove((g.box[0], min(near)))
+            g.absorb(item)
+            bisect.insort(keys, (g.box[0], min(near)))
+        else:
+            g = item
+            groups.append(item)
+            bisect.insort(keys, (x0, len(groups) - 1))
+        widest = max(widest, g.box[2] - g.box[0])
+    return groups
 
 
 def _rejoin_specks(labels: np.ndarray, slices: list, specks: set[int], groups: list[Group], reach: float) -> None:

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
+from digits.reading.ink import WORK_SIZE
 from digits.reading.prepare import prepare
 
 from helpers import canvas_drawing, on_paper, string_on_paper, string_with_columns
@@ -23,10 +24,13 @@ def test_strings_count_and_order(mnist_test, length):
         )
         prepared = prepare(page)
         assert len(prepared.digits) == length
-        # The i-th digit read is the i-th digit drawn: its box starts at that digit's left edge and
-        # its centre lies within that digit's columns.
+        # The i-th digit read is the i-th digit drawn: its box starts at that digit's left edge (to
+        # within 3 px, and one more working pixel where a long string is downscaled with
+        # anti-aliasing, which softens the faint edge of a stroke) and its centre lies within that
+        # digit's columns.
+        near = 3 + (max(page.shape) / WORK_SIZE if max(page.shape) > WORK_SIZE else 0)
         for d, (x0, x1) in zip(prepared.digits, columns, strict=True):
-            assert abs(d.box[0] - x0) <= 3 and x0 <= (d.box[0] + d.box[2]) / 2 <= x1, (d.box, x0, x1)
+            assert abs(d.box[0] - x0) <= near and x0 <= (d.box[0] + d.box[2]) / 2 <= x1, (d.box, x0, x1)
             assert d.image.shape == (28, 28)
 
 
@@ -185,3 +189,46 @@ def test_more_marks_than_digits_hold_is_texture():
         find_digits(stripes)
     _, groups = find_digits(stripes[:, : 10 * MAX_DIGITS])
     assert len(groups) == MAX_DIGITS
+
+
+def _overlapping_boxes():
+    from hypothesis import strategies as st
+
+    box = st.tuples(st.integers(0, 300), st.integers(1, 80), st.integers(0, 50), st.integers(1, 60)).map(
+        lambda t: (t[0], t[2], t[0] + t[1], t[2] + t[3])
+    )
+    return st.lists(box, min_size=1, max_size=200)
+
+
+def test_merging_by_overlap_leaves_no_two_groups_overlapping():
+    """Property test (hypothesis): whatever the pieces, the merged groups hold each piece once, each
+    group's box is the union of its pieces' boxes, and no two groups overlap by MERGE_OVERLAP."""
+    from hypothesis import given, settings
+
+    from digits.reading import segment
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(_overlapping_boxes())
+    def check(boxes):
+        pieces = [segment.Group([k], b, (b[2] - b[0]) * (b[3] - b[1])) for k, b in enumerate(boxes)]
+        groups = segment.merge_overlapping(pieces)
+        assert sorted(k for g in groups for k in g.labels) == list(range(len(boxes)))
+        for g in groups:
+            members = [boxes[k] for k in g.labels]
+            union = tuple(f(b[i] for b in members) for i, f in enumerate((min, min, max, max)))
+            assert g.box == union and g.area == sum((b[2] - b[0]) * (b[3] - b[1]) for b in members)
+        for i, a in enumerate(groups):
+            for b in groups[i + 1 :]:
+                assert segment._x_overlap(a.box, b.box) < segment.MERGE_OVERLAP, (a.box, b.box)
+
+    check()
+
+
+def test_merging_takes_a_small_piece_into_the_digit_it_lies_under():
+    """The top bar of a 5 drawn apart (a small piece within the body's columns) joins the body, and a
+    digit beside it stays apart: merging goes biggest first, to the first group that overlaps."""
+    from digits.reading.segment import Group, merge_overlapping
+
+    body, bar, beside = (10, 30, 50, 90), (20, 10, 60, 20), (70, 30, 110, 90)
+    groups = merge_overlapping([Group([0], body, 2400), Group([2], beside, 2400), Group([1], bar, 400)])
+    assert [(sorted(g.labels), g.box) for g in groups] == [([0, 1], (10, 10, 60, 90)), ([2], beside)]
