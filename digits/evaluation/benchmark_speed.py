@@ -1,9 +1,11 @@
 """Speed of one reading, as the app does it: preprocessing, the network, the whole of it.
 
 Prints median times over repeated runs for a 280x280 canvas drawing, a 4-digit string and a
-12-megapixel photo of a page, so that the cost of each step is visible, and of the "why it
-answered" views of a canvas reading (occlusion map, feature maps) (the figures go in the
-README; there are no timed tests).
+12-megapixel JPEG photo of a number on paper, made at full size
+(:func:`digits.evaluation.people_set.full_size_photo`) and read from its bytes as an upload is
+(decoding included), so that the cost of each step is visible, and of the "why it answered" views
+of a canvas reading (occlusion map, feature maps) (the figures go in the README; there are no
+timed tests).
 
 Usage:
     python -m digits.evaluation.benchmark_speed --data-dir ../shared/data/mnist
@@ -39,12 +41,13 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=20, help="timed runs per figure")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from skimage.transform import resize
-
+    from digits.evaluation.people_set import full_size_photo
     from digits.evaluation.robustness import build_set, source_split
     from digits.network.classifier import Classifier
     from digits.network.explain import feature_grid, occlusion_map
-    from digits.network.recognize import recognize
+    from digits.network.recognize import recognize, recognize_file
+    from digits.reading.decode import load_image
+    from digits.reading.ink import WORK_SIZE
     from digits.reading.prepare import prepare
 
     classifier = Classifier()
@@ -52,7 +55,7 @@ def main(argv=None) -> int:
     samples = build_set(images, labels, n_per_variant=1, n_strings_per_length=1, seed=0)
     canvas = samples["canvas"][0].image
     string = next(s.image for s in samples["strings"] if len(s.label) == 4)
-    photo = (resize(samples["photo"][0].image, (3000, 4000), order=1) * 255).astype(np.uint8)
+    photo, _ = full_size_photo(list(images[:3]), np.random.default_rng(0))
     x1 = np.zeros((1, 28, 28, 1), np.float32)
 
     import keras
@@ -65,11 +68,16 @@ def main(argv=None) -> int:
     pictures = (
         ("canvas 280x280", canvas, "canvas"),
         ("4-digit string", string, "upload"),
-        ("photo 4000x3000", photo, "upload"),
     )
     for name, picture, source in pictures:
         rows.append((f"preprocessing, {name}", lambda p=picture, s=source: prepare(p, source=s)))
         rows.append((f"whole reading, {name}", lambda p=picture, s=source: recognize(p, classifier, source=s)))
+    name = f"JPEG photo 4000x3000, {len(photo) / 1e6:.1f} MB"
+    rows += [
+        (f"decoding, {name}", lambda: load_image(photo, reduce_to=WORK_SIZE)),
+        (f"preprocessing, {name}, decoding included", lambda: prepare(load_image(photo, reduce_to=WORK_SIZE))),
+        (f"whole reading, {name}, from its bytes", lambda: recognize_file(photo, classifier)),
+    ]
     seen = recognize(canvas, classifier, source="canvas").whole.digit.image
     rows += [
         ("occlusion map (100 occluded copies, one batch)", lambda: occlusion_map(classifier.probabilities, seen)),

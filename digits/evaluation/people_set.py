@@ -437,3 +437,54 @@ def build_people_set(
         name: list(iter_people(name, images, labels, n_per_variant, variant_rng(seed, "people/" + name), font_split))
         for name in names
     }
+
+
+#: A phone photo as the camera stores it: (height, width) in pixels, 12 megapixels.
+FULL_PHOTO_SIZE = (3000, 4000)
+FULL_PHOTO_QUALITY = 90
+
+
+def full_size_photo(
+    digits: list[np.ndarray], rng: np.random.Generator, shape: tuple[int, int] = FULL_PHOTO_SIZE
+) -> tuple[bytes, list[tuple[int, int, int, int]]]:
+    """A phone photo of a number written on paper, made at the camera's full size (not an upscaled
+    thumbnail): every pixel has its own noise, the pen's edges are 1-2 px wide at full size, and the
+    light is one of :func:`_light`'s (a shadow band, a bright spot or dark corners), encoded as a
+    JPEG at quality :data:`FULL_PHOTO_QUALITY`, as a phone stores it.
+
+    Args:
+        digits: the MNIST digits to write, (28, 28) uint8 each, left to right.
+        rng: the random generator (the light, the pen, the noise).
+        shape: (height, width) of the photo in pixels.
+
+    Returns:
+        ``(jpeg, boxes)``: the JPEG bytes, and each digit's box (x0, y0, x1, y1) in its pixels, in
+        writing order. The digits are 30% of the photo's height, a twentieth of its width apart.
+
+    Raises:
+        ValueError: the digits do not fit side by side in the photo's width.
+    """
+    h, w = shape
+    inks = [render_digit(crop_digit(d), 0.3 * h) for d in digits]
+    gap = w // 20
+    left = (w - sum(i.shape[1] for i in inks) - gap * (len(inks) - 1)) // 2
+    if left < 0:
+        raise ValueError(f"{len(inks)} digits do not fit in a photo {w} px wide")
+    layer, boxes = np.zeros((h, w), np.float32), []
+    for ink in inks:
+        top = int(rng.integers(int(0.3 * h), int(0.4 * h)))
+        layer = np.maximum(layer, _place((h, w), ink, top, left))
+        boxes.append(_bbox(ink, top, left))
+        left += ink.shape[1] + gap
+    paper = np.clip(np.array([238.0, 236.0, 230.0]) + rng.uniform(-10, 10), 0, 255) / 255.0
+    pen = np.clip(rng.uniform(15, 60) + np.array([0.0, 0.0, rng.uniform(0, 25)]), 0, 255) / 255.0
+    img = paper.astype(np.float32) + layer[..., None] * (pen - paper).astype(np.float32)
+    field, _ = _light((h, w), rng)
+    img *= field[..., None].astype(np.float32)
+    img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(PHOTO_NOISE)
+    img = ndimage.gaussian_filter(img, sigma=(PHOTO_BLUR, PHOTO_BLUR, 0))
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(np.rint(img * 255), 0, 255).astype(np.uint8), "RGB").save(
+        buf, format="JPEG", quality=FULL_PHOTO_QUALITY
+    )
+    return buf.getvalue(), boxes

@@ -17,6 +17,7 @@ from PIL import Image
 from scipy import ndimage
 
 from digits.reading.boxes import bounding_box
+from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
 from digits.reading.segment import (
@@ -37,6 +38,8 @@ HEAL_PIECES = 6
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
 STEPS = ("input", "grayscale", "crop", "box20", "centred")
+#: Longest side, in pixels, of the "input" step's picture (what the app shows of an upload).
+DISPLAY_SIZE = 640
 
 
 @dataclass
@@ -97,22 +100,28 @@ def _to_input_box(box: tuple[int, int, int, int], scale: float, shape_in: tuple[
 
 
 def _input_shape(img: Image.Image | np.ndarray) -> tuple[int, int]:
-    return (img.height, img.width) if isinstance(img, Image.Image) else tuple(np.asarray(img).shape[:2])
+    """(height, width) of the picture as the file holds it (see :func:`digits.reading.decode.full_size`)."""
+    return full_size(img)[::-1] if isinstance(img, Image.Image) else tuple(np.asarray(img).shape[:2])
 
 
 def _display_input(img: Image.Image | np.ndarray) -> np.ndarray:
     if isinstance(img, Image.Image):
-        thumb = img.convert("RGBA")
-        thumb.thumbnail((WORK_SIZE, WORK_SIZE))
-        return np.asarray(thumb)
+        # Opaque pictures are made small first (the same pixels, a third of the time for a photo);
+        # others gain their alpha first, so that a palette's transparency is resampled with it.
+        thumb = img.copy() if img.mode in ("RGB", "L") else img.convert("RGBA")
+        thumb.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE))
+        return np.asarray(thumb.convert("RGBA"))
     return np.asarray(img)
 
 
 def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: dict) -> Digit:
     """Normalise the ink under ``keep`` (bool mask): soft edges within 2 px of it survive."""
-    near = ndimage.binary_dilation(keep, iterations=2)
     x0, y0, x1, y1 = bounding_box(keep)
-    crop = np.where(near, ink.ink, 0.0)[y0:y1, x0:x1].astype(np.float32)
+    # Dilated within its box and 2 px around it (the same pixels as dilating the whole picture).
+    h, w = keep.shape
+    bx0, by0, bx1, by1 = max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2)
+    near = ndimage.binary_dilation(keep[by0:by1, bx0:bx1], iterations=2)[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0]
+    crop = np.where(near, ink.ink[y0:y1, x0:x1], 0.0).astype(np.float32)
     image, norm_steps = normalize_digit(crop, keep[y0:y1, x0:x1])
     return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
 
@@ -177,6 +186,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     """
     ink = extract_ink(img, work_size, paper=source != "canvas")
     shape_in = _input_shape(img)
+    if isinstance(img, Image.Image) and shape_in[1] != img.width:  # decoded smaller: boxes in the file's pixels
+        ink = Ink(ink.ink, ink.mask, ink.scale * shape_in[1] / img.width)
     try:
         labels, groups = find_digits(ink.mask, source)
     except TextureError as e:

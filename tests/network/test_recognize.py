@@ -166,3 +166,21 @@ def test_a_single_digit_is_normalised_and_read_once(classifier, mnist_test, monk
     result = recognize(page, classifier)
     assert batches == [1]
     assert result.number == str(y[0]) and result.whole.reading.label == y[0]
+
+
+def test_a_full_size_phone_photo_is_read_from_its_bytes_with_boxes_in_its_pixels(classifier, mnist_test):
+    """A 12-megapixel JPEG of three digits on paper, made at full size: decoded at a quarter of its
+    size (DCT scaling), read right, and each box drawn where the digit is in the photo's pixels."""
+    from digits.evaluation.people_set import full_size_photo
+    from digits.network.recognize import recognize_file
+
+    x, y = mnist_test
+    rng = np.random.default_rng(4)
+    idx = rng.choice(len(x), 3, replace=False)
+    jpeg, boxes = full_size_photo([x[i] for i in idx], rng)
+    result, error = recognize_file(jpeg, classifier)
+    assert error is None and result.number == "".join(str(y[i]) for i in idx)
+    assert result.shape == (3000, 4000)
+    for d, (x0, y0, x1, y1) in zip(result.digits, boxes, strict=True):
+        # Within 2% of the photo's height of the drawn box (a working pixel is 8 photo pixels).
+        assert np.abs(np.subtract(d.digit.box, (x0, y0, x1, y1))).max() <= 60, (d.digit.box, (x0, y0, x1, y1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from digits.reading.decode import ImageError, load_image
+from digits.reading.decode import FULL_SIZE, ImageError, full_size, load_image
 from digits.reading.prepare import preprocess
 
 from helpers import corr, on_paper, png_bytes
@@ -20,6 +20,22 @@ def test_exif_orientation_applied(mnist_test):
     loaded = load_image(png_bytes(stored, format="JPEG", exif=exif.tobytes(), quality=95))
     assert loaded.size == upright.size
     assert corr(preprocess(loaded).image, preprocess(upright).image) > 0.97
+
+
+@pytest.mark.parametrize(("orientation", "upright"), [(1, (2600, 2000)), (6, (2000, 2600))])
+def test_a_large_jpeg_is_decoded_smaller_and_keeps_its_size(orientation, upright):
+    """libjpeg's DCT scaling: the smallest of 1/2, 1/4, 1/8 whose sides stay at least reduce_to."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = png_bytes(Image.new("RGB", (2600, 2000), (240, 238, 230)), format="JPEG", exif=exif.tobytes())
+    small = load_image(data, reduce_to=480)
+    assert small.size == (upright[0] // 4, upright[1] // 4) and full_size(small) == upright
+    whole = load_image(data)
+    assert whole.size == upright and FULL_SIZE not in whole.info and full_size(whole) == upright
+    # Not twice reduce_to on both sides, or not a JPEG: decoded whole.
+    assert load_image(data, reduce_to=1100).size == upright
+    png = png_bytes(Image.new("RGB", (2600, 2000), (240, 238, 230)))
+    assert load_image(png, reduce_to=480).size == (2600, 2000)
 
 
 @pytest.mark.parametrize(
