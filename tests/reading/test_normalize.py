@@ -52,3 +52,34 @@ def test_bold_mnist_digits_keep_their_shape(mnist):
             scores.append(corr(preprocess(picture).image, picture / 255.0))
     assert len(scores) >= 20  # about 1% of MNIST is this bold
     assert np.median(scores) >= 0.82 and min(scores) >= 0.72, (np.median(scores), min(scores))
+
+
+def test_a_digit_reads_the_same_whatever_its_size(mnist_test, classifier):
+    """Big crops are brought down to STROKE_WORK px before the strokes are measured: the same MNIST
+    digit re-drawn 60 and 400 px tall, with the same relative pen, gives nearly the same 28x28 (a
+    thin slanted 1 moved by a pixel correlates less: the median is asked) and the same reading."""
+    from digits.evaluation.robustness import crop_digit as mnist_crop
+    from digits.evaluation.robustness import redraw_digit
+    from digits.reading.normalize import STROKE_WORK, normalize_digit, shrink
+
+    x, y = mnist_test
+    pairs = []
+    for i in range(20):
+        crop = mnist_crop(x[i])
+        small, big = (redraw_digit(crop, h, 0.12 * h) for h in (60.0, 400.0))
+        assert max(big.shape) > STROKE_WORK >= max(shrink(big, big > 0.5)[1].shape)
+        pairs.append([normalize_digit(d, d > 0.5)[0] for d in (small, big)])
+    assert np.median([corr(a, b) for a, b in pairs]) > 0.95
+    labels = [[r.label for r in classifier.read_batch(np.stack(p))] for p in pairs]
+    assert all(a == b == y[i] for i, (a, b) in enumerate(labels)), labels
+
+
+def test_shrink_keeps_the_aspect_ratio_and_some_ink():
+    from digits.reading.normalize import shrink
+
+    dot = np.zeros((300, 150), bool)
+    dot[10, 10] = True  # one pixel: a block of 4x4 has it
+    ink, mask = shrink(dot.astype(np.float32), dot, 80)
+    assert ink.shape == mask.shape == (75, 38) and mask.sum() == 1 and ink.dtype == np.float32
+    same, same_mask = shrink(np.ones((60, 20), np.float32), np.ones((60, 20), bool), 80)
+    assert same.shape == (60, 20) and same_mask.all()
