@@ -230,7 +230,7 @@ def choose_segmentation(
 
 def recognize_file(source, classifier: Classifier) -> tuple[Result | None, str | None]:
     """Decode and recognize one file, never raising for bad input. A large JPEG is decoded at
-    the smallest of 1/2, 1/4 or 1/8 of its size that still covers the working size
+    the smallest of 1/2, 1/4 or 1/8 of its size whose longer side still covers the working size
     (:data:`digits.reading.ink.WORK_SIZE`); the digits' boxes are in the file's pixels all the same.
 
     Args:

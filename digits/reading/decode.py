@@ -44,10 +44,11 @@ def load_image(
 
     Args:
         source: encoded bytes, a path, a binary file object, or an already-open PIL image.
-        reduce_to: when given, a JPEG at least twice this size on both sides is decoded at 1/2,
-            1/4 or 1/8 of its size, the smallest whose sides are all still at least ``reduce_to``
-            pixels (``Image.draft``, libjpeg's DCT scaling); the size the file holds is then kept
-            in ``info[FULL_SIZE]``. Other formats, and smaller JPEGs, are decoded whole.
+        reduce_to: when given, a JPEG whose longer side is at least twice this is decoded at 1/2,
+            1/4 or 1/8 of its size, the smallest whose longer side is still at least ``reduce_to``
+            pixels (``Image.draft``, libjpeg's DCT scaling: at 1/8, each 8x8 block's mean); the
+            size the file holds is then kept in ``info[FULL_SIZE]``. Other formats, and smaller
+            JPEGs, are decoded whole.
 
     Returns:
         A loaded ``PIL.Image.Image`` (first frame for animations), upright per its EXIF tag. See
@@ -88,7 +89,9 @@ def load_image(
             img.seek(0)
             full = img.size
             if reduce_to is not None and img.format == "JPEG":
-                img.draft(None, (reduce_to, reduce_to))
+                # Both sides in proportion, so that the longer one stays at least reduce_to.
+                longer = max(img.size)
+                img.draft(None, tuple(-(-reduce_to * side // longer) for side in img.size))
             img.load()
         except ImageError:
             raise

@@ -24,7 +24,7 @@ def test_exif_orientation_applied(mnist_test):
 
 @pytest.mark.parametrize(("orientation", "upright"), [(1, (2600, 2000)), (6, (2000, 2600))])
 def test_a_large_jpeg_is_decoded_smaller_and_keeps_its_size(orientation, upright):
-    """libjpeg's DCT scaling: the smallest of 1/2, 1/4, 1/8 whose sides stay at least reduce_to."""
+    """libjpeg's DCT scaling: the smallest of 1/2, 1/4, 1/8 whose longer side stays at least reduce_to."""
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = png_bytes(Image.new("RGB", (2600, 2000), (240, 238, 230)), format="JPEG", exif=exif.tobytes())
@@ -32,8 +32,9 @@ def test_a_large_jpeg_is_decoded_smaller_and_keeps_its_size(orientation, upright
     assert small.size == (upright[0] // 4, upright[1] // 4) and full_size(small) == upright
     whole = load_image(data)
     assert whole.size == upright and FULL_SIZE not in whole.info and full_size(whole) == upright
-    # Not twice reduce_to on both sides, or not a JPEG: decoded whole.
-    assert load_image(data, reduce_to=1100).size == upright
+    assert load_image(data, reduce_to=300).size == (upright[0] // 8, upright[1] // 8)
+    # A longer side under twice reduce_to, or not a JPEG: decoded whole.
+    assert load_image(data, reduce_to=1400).size == upright
     png = png_bytes(Image.new("RGB", (2600, 2000), (240, 238, 230)))
     assert load_image(png, reduce_to=480).size == (2600, 2000)
 
