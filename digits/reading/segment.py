@@ -56,8 +56,9 @@ MERGE_GAP = 0.25
 SPLIT_ASPECT = 1.1
 #: More separate marks than this (components left once the specks are dropped) is texture, not digits:
 #: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
-#: 8, the non-digit gallery's busiest photo 72. The grouping below is quadratic in their number, so
-#: the cap also bounds its time (a lattice of 8,281 dots took 9 s).
+#: 8, the non-digit gallery's busiest photo 72. The merging is near-linear in their number
+#: (:func:`merge_overlapping`), but the fragments and specks still go by pairs, and each group found
+#: is normalised and read: the cap bounds that time (a lattice of 8,281 dots took 9 s before it).
 MAX_MARKS = 200
 #: More digits than this, once the marks are grouped, is texture too (stripes, a lattice of bars): each
 #: digit is normalised and read, with the hypotheses between neighbours. The longest strings read
