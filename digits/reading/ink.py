@@ -6,10 +6,10 @@ The steps follow document-image practice:
 
 1. **Grayscale** (:func:`to_grayscale`): ITU-R BT.601 luminance; an alpha channel is composited
    onto a background that contrasts with the ink.
-2. **Polarity** (:func:`dark_ink`): the picture's border is the witness of the paper: the side of
-   Otsu's threshold (Otsu 1979) that holds most of the border is the paper, whatever share of the
-   picture a bold digit covers. When light falls across the page and splits the border, the side
-   that makes strokes (the larger top-hat) is the ink.
+2. **Polarity** (:func:`dark_ink`, for uploads: the app's canvas is dark on white): the picture's
+   border is the witness of the paper: the side of Otsu's threshold (Otsu 1979) that holds most of
+   the border is the paper, whatever share of the picture a bold digit covers. When light falls
+   across the page and splits the border, the side that makes strokes (the larger top-hat) is the ink.
 3. **Background**: a grey opening with a window a quarter of the picture wide (a "rolling ball"
    estimate, which removes even lighting gradients); when what it leaves looks like ink far wider
    than the strokes (a shadow band, a bright spot, vignetting), again with a window three strokes
@@ -163,9 +163,10 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         img: a PIL image or an array accepted by :func:`to_grayscale`.
         work_size: longest side in pixels at which the work is done (bigger input is
             downscaled with anti-aliasing first).
-        paper: the picture may be a photo or a scan of paper (an upload): estimate the lighting,
-            look for shading, ruling and faint ink. False for the app's canvas, which has none of
-            these (its background is its lowest level; it is read faster).
+        paper: the picture may be a photo or a scan of paper (an upload): decide the polarity,
+            estimate the lighting, look for shading, ruling and faint ink. False for the app's
+            canvas, which has none of these (dark strokes on a white background, its lowest level
+            of ink signal; it is read faster).
 
     Returns:
         :class:`Ink`. Its ``mask`` is empty when the picture holds nothing to read (no
@@ -179,7 +180,9 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         empty = np.zeros_like(gray)
         return Ink(empty, empty.astype(bool), scale)
 
-    signal = (1.0 - gray) if dark_ink(smooth) else gray  # ink is high
+    # The app's canvas is drawn in black on white (its colours are fixed by the draw tab): no polarity
+    # to decide there (Otsu's histogram was a sixth of a canvas reading).
+    signal = (1.0 - gray) if not paper or dark_ink(smooth) else gray  # ink is high
     # A canvas is lit evenly by construction: its background is its paper's level, its lowest (the
     # estimate's answer there, at a seventh of a canvas reading's time).
     ink = np.clip(signal - (_background(signal) if paper else float(signal.min())), 0.0, None)
