@@ -75,6 +75,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         or args.printed < 0
     ):
         p.error("--epochs, --batch-size and --limit must be positive, --oe-weight and --printed not negative")
+    if args.init is not None:
+        if args.arch != "mnist_cnn":
+            p.error("--init fine-tunes the app's network (--arch mnist_cnn) only")
+        if Path(args.init).resolve() == (Path(args.out) / "mnist_cnn.keras").resolve():
+            p.error("--init would be overwritten by the network it starts: give another --out")
     return args
 
 

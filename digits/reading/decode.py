@@ -24,8 +24,8 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 #: File types offered for upload (Pillow reads each of them).
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif"]
 
-#: Key of ``Image.info`` under which :func:`load_image` keeps the (width, height) of the picture the
-#: file holds (upright), when it decoded a smaller copy.
+#: Key of ``Image.info`` under which :func:`load_image` keeps, when it decoded a smaller copy, the
+#: (width, height) of the picture the file holds (upright) and that of the copy (see :func:`full_size`).
 FULL_SIZE = "digits.full_size"
 #: EXIF orientations that swap width and height (a transpose, or a rotation by 90 or 270 degrees).
 _SWAPS_AXES = (5, 6, 7, 8)
@@ -61,6 +61,10 @@ def load_image(
     full = None  # the size the file holds, where it is decoded
     if isinstance(source, Image.Image):
         img = source
+        try:  # an image opened lazily is decoded here, with the same one-line errors
+            img.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as e:
+            raise ImageError(f"the image is damaged or truncated ({_one_line(e)})") from e
     else:
         if isinstance(source, (bytes, bytearray)):
             data = bytes(source)
@@ -89,9 +93,11 @@ def load_image(
             img.seek(0)
             full = img.size
             if reduce_to is not None and img.format == "JPEG":
-                # Both sides in proportion, so that the longer one stays at least reduce_to.
-                longer = max(img.size)
-                img.draft(None, tuple(-(-reduce_to * side // longer) for side in img.size))
+                # The largest factor that keeps the longer side at least reduce_to, asked for exactly
+                # (Pillow takes the smaller of the two sides' factors).
+                factor = next((f for f in (8, 4, 2) if max(img.size) // f >= reduce_to), 1)
+                if factor > 1:
+                    img.draft(None, (max(1, img.width // factor), max(1, img.height // factor)))
             img.load()
         except ImageError:
             raise
@@ -105,20 +111,25 @@ def load_image(
         raise ImageError("the image has no pixels")
     reduced = full is not None and img.size != full
     try:
-        if reduced and img.getexif().get(ExifTags.Base.Orientation) in _SWAPS_AXES:
-            full = full[::-1]
+        swaps = reduced and img.getexif().get(ExifTags.Base.Orientation) in _SWAPS_AXES
         img = ImageOps.exif_transpose(img)
+        if swaps:  # only once the picture has really been turned
+            full = full[::-1]
     except Exception as e:  # noqa: BLE001 - a bad EXIF block must not sink an otherwise good image
         warnings.warn(f"ignored unreadable EXIF data: {_one_line(e)}", stacklevel=2)
     if reduced:
-        img.info[FULL_SIZE] = full
+        img.info[FULL_SIZE] = (full, img.size)
     return img
 
 
 def full_size(img: Image.Image) -> tuple[int, int]:
     """(width, height) in pixels of the picture a file holds: ``img.size``, or the size recorded by
-    :func:`load_image` when it decoded a smaller copy (``info[FULL_SIZE]``)."""
-    return tuple(img.info.get(FULL_SIZE, img.size))
+    :func:`load_image` when it decoded a smaller copy (``info[FULL_SIZE]``), as long as the image
+    is still that copy (Pillow passes ``info`` on to a crop or a resized copy, whose size is its own)."""
+    recorded = img.info.get(FULL_SIZE)
+    if recorded is not None and tuple(recorded[1]) == img.size:
+        return tuple(recorded[0])
+    return img.size
 
 
 def _one_line(e: BaseException) -> str:

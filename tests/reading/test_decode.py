@@ -32,11 +32,24 @@ def test_a_large_jpeg_is_decoded_smaller_and_keeps_its_size(orientation, upright
     assert small.size == (upright[0] // 4, upright[1] // 4) and full_size(small) == upright
     whole = load_image(data)
     assert whole.size == upright and FULL_SIZE not in whole.info and full_size(whole) == upright
+    # A crop or a resized copy of the small picture is its own size (Pillow passes info on).
+    assert full_size(small.crop((0, 0, 100, 50))) == (100, 50) and full_size(small.resize((60, 40))) == (60, 40)
     assert load_image(data, reduce_to=300).size == (upright[0] // 8, upright[1] // 8)
     # A longer side under twice reduce_to, or not a JPEG: decoded whole.
     assert load_image(data, reduce_to=1400).size == upright
     png = png_bytes(Image.new("RGB", (2600, 2000), (240, 238, 230)))
     assert load_image(png, reduce_to=480).size == (2600, 2000)
+    # Sides not in exact proportion: the longer side alone decides (3840 // 8 = 480 is enough).
+    odd = png_bytes(Image.new("RGB", (3840, 2161), (240, 238, 230)), format="JPEG")
+    assert load_image(odd, reduce_to=480).size == (480, 271)
+
+
+def test_a_lazily_opened_damaged_image_is_a_clear_error(mnist_test):
+    data = png_bytes(Image.fromarray(on_paper(mnist_test[0][0], height=150)), format="JPEG")
+    import io
+
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        load_image(Image.open(io.BytesIO(data[: len(data) // 2])))
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from digits.network.card import read_card
 from digits.network.classifier import Classifier
@@ -128,6 +129,15 @@ def test_fine_tuning_starts_from_the_given_network_and_records_it(tmp_path):
     wa = [w.numpy() for w in keras.models.load_model(base / "mnist_cnn.keras", compile=False).trainable_weights]
     wb = [w.numpy() for w in keras.models.load_model(tuned / "mnist_cnn.keras", compile=False).trainable_weights]
     assert max(float(np.abs(x - y).max()) for x, y in zip(wa, wb, strict=True)) < 1e-4
+
+
+@pytest.mark.parametrize(
+    "extra", [["--out", "model"], ["--arch", "lenet", "--out", "elsewhere"]], ids=["own output", "classic"]
+)
+def test_fine_tuning_refuses_its_own_output_and_the_classic_networks(tmp_path, extra):
+    cmd = [sys.executable, "train.py", "--init", "model/mnist_cnn.keras", *extra]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--init" in proc.stderr.splitlines()[-1] and "Traceback" not in proc.stderr
 
 
 def test_fine_tuning_from_a_file_without_card_is_one_line_error(tmp_path):
