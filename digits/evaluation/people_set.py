@@ -190,15 +190,21 @@ def _phone_light(digits: list[np.ndarray], rng: np.random.Generator, index: int)
     btop, bleft = _near_centre(rng, (h, w), behind.shape)
     through = float(rng.uniform(*SHOW_THROUGH))
     layer = np.maximum(layer, through * _place((h, w), behind, btop, bleft))
+    rgb, params = _photographed(layer, rng)
+    return _jpeg(rgb), [_bbox(ink, top, left)], params | {"show_through": through, "height": ink.shape[0]}
+
+
+def _photographed(layer: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    """Pen ink (``layer``, (H, W) in [0, 1]) on off-white paper, under one of :func:`_light`'s lights,
+    with the camera's noise and blur: (H, W, 3) uint8 RGB, and the light's parameters."""
     paper = np.clip(np.array([238.0, 236.0, 230.0]) + rng.uniform(-10, 10), 0, 255) / 255.0
     pen = np.clip(rng.uniform(15, 60) + np.array([0.0, 0.0, rng.uniform(0, 25)]), 0, 255) / 255.0
     img = paper.astype(np.float32) + layer[..., None] * (pen - paper).astype(np.float32)
-    field, params = _light((h, w), rng)
+    field, params = _light(layer.shape, rng)
     img = img * field[..., None]
     img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(PHOTO_NOISE)
     img = ndimage.gaussian_filter(img, sigma=(PHOTO_BLUR, PHOTO_BLUR, 0))
-    image = _jpeg(np.clip(np.rint(img * 255), 0, 255).astype(np.uint8))
-    return image, [_bbox(ink, top, left)], params | {"show_through": through, "height": ink.shape[0]}
+    return np.clip(np.rint(img * 255), 0, 255).astype(np.uint8), params
 
 
 def _cut_stroke(digit: np.ndarray, gap: float, rng: np.random.Generator) -> np.ndarray:
@@ -476,15 +482,6 @@ def full_size_photo(
         layer = np.maximum(layer, _place((h, w), ink, top, left))
         boxes.append(_bbox(ink, top, left))
         left += ink.shape[1] + gap
-    paper = np.clip(np.array([238.0, 236.0, 230.0]) + rng.uniform(-10, 10), 0, 255) / 255.0
-    pen = np.clip(rng.uniform(15, 60) + np.array([0.0, 0.0, rng.uniform(0, 25)]), 0, 255) / 255.0
-    img = paper.astype(np.float32) + layer[..., None] * (pen - paper).astype(np.float32)
-    field, _ = _light((h, w), rng)
-    img *= field[..., None].astype(np.float32)
-    img += rng.standard_normal(img.shape, dtype=np.float32) * np.float32(PHOTO_NOISE)
-    img = ndimage.gaussian_filter(img, sigma=(PHOTO_BLUR, PHOTO_BLUR, 0))
     buf = io.BytesIO()
-    Image.fromarray(np.clip(np.rint(img * 255), 0, 255).astype(np.uint8), "RGB").save(
-        buf, format="JPEG", quality=FULL_PHOTO_QUALITY
-    )
+    Image.fromarray(_photographed(layer, rng)[0], "RGB").save(buf, format="JPEG", quality=FULL_PHOTO_QUALITY)
     return buf.getvalue(), boxes

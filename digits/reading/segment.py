@@ -256,10 +256,11 @@ def _merge_by_overlap(items: list[Group]) -> list[Group]:
         lo, hi = bisect.bisect_right(keys, (x0 - widest, len(groups))), bisect.bisect_left(keys, (x1, -1))
         near = [i for _, i in keys[lo:hi] if _x_overlap(groups[i].box, item.box) >= MERGE_OVERLAP]
         if near:
-            g = groups[min(near)]
-            keys.remove((g.box[0], min(near)))
+            first = min(near)
+            g = groups[first]
+            keys.remove((g.box[0], first))
             g.absorb(item)
-            bisect.insort(keys, (g.box[0], min(near)))
+            bisect.insort(keys, (g.box[0], first))
         else:
             g = item
             groups.append(item)
