@@ -30,6 +30,8 @@ from PIL import Image
 from scipy import ndimage
 from skimage import filters, transform
 
+from digits.reading.decode import full_size
+
 #: Longest side, in pixels, at which ink is extracted; bigger inputs are downscaled first. At 640 (its
 #: value before) a 12-megapixel phone photo took twice as long to read, most of it spent here. Of the
 #: validation-built pictures larger than 400 px (141: printed digits, plates, house numbers, strings),
@@ -138,7 +140,8 @@ class Ink:
     Attributes:
         ink: (H, W) float32 in [0, 1], light ink (1) on a dark background (0), like MNIST.
         mask: (H, W) bool, the pixels that are ink (all False when there is nothing to read).
-        scale: input pixels per working pixel (>= 1; > 1 when the input was downscaled).
+        scale: input pixels per working pixel (>= 1; > 1 when the input was downscaled), in the
+            file's pixels when it was decoded smaller (:func:`digits.reading.decode.full_size`).
     """
 
     ink: np.ndarray
@@ -173,6 +176,8 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         contrast above :data:`MIN_CONTRAST`).
     """
     gray, scale = _downscale(img, work_size)
+    if isinstance(img, Image.Image):  # a copy decoded smaller: the scale runs to the file's pixels
+        scale *= full_size(img)[0] / img.width
     h, w = gray.shape
     # Contrast on a lightly smoothed copy, so that lone noisy pixels don't count as ink.
     smooth = filters.gaussian(gray, sigma=1.0) if min(h, w) >= 8 else gray

@@ -186,8 +186,6 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     """
     ink = extract_ink(img, work_size, paper=source != "canvas")
     shape_in = _input_shape(img)
-    if isinstance(img, Image.Image) and shape_in[1] != img.width:  # decoded smaller: boxes in the file's pixels
-        ink = Ink(ink.ink, ink.mask, ink.scale * shape_in[1] / img.width)
     try:
         labels, groups = find_digits(ink.mask, source)
     except TextureError as e:
