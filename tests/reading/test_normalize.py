@@ -83,3 +83,42 @@ def test_shrink_keeps_the_aspect_ratio_and_some_ink():
     assert ink.shape == mask.shape == (75, 38) and mask.sum() == 1 and ink.dtype == np.float32
     same, same_mask = shrink(np.ones((60, 20), np.float32), np.ones((60, 20), bool), 80)
     assert same.shape == (60, 20) and same_mask.all()
+
+
+def _holes(mask: np.ndarray) -> int:
+    return ndimage.label(ndimage.binary_fill_holes(mask) & ~mask)[1]
+
+
+def test_a_hollow_glyph_is_filled_to_its_solid_shape_and_keeps_its_counters():
+    """An outline digit in a test typeface, once filled, has the holes of the solid glyph: none for a
+    1, 4 or 7 (its hollow body is filled), one for a 0, 6 or 9, two for an 8 (the counters stay
+    open), and it covers the solid glyph's ink."""
+    from digits.datasets import fonts
+    from digits.reading.normalize import fill_hollow
+
+    faces = fonts.upright(fonts.split_fonts("test"), bold=False)
+    assert len(faces) >= 10
+    agree, total = 0, 0
+    for font in faces:
+        for digit in "0146789":
+            solid, _ = fonts.render_text(font, digit, 120)
+            hollow, _ = fonts.render_text(font, digit, 120, outline=0.06 * 120)
+            mask = hollow > 0.5
+            ink, filled = fill_hollow(hollow, mask)
+            total += 1
+            agree += _holes(filled) == _holes(solid > 0.5) and ink[filled].min() > 0.5
+    assert agree >= 0.9 * total, (agree, total)
+
+
+def test_the_loops_of_handwritten_digits_are_not_filled(mnist_test):
+    """Real MNIST 0s, 6s, 8s and 9s, drawn large with MNIST's pen: no loop is taken for the body of
+    a hollow glyph."""
+    from digits.reading.normalize import fill_hollow
+
+    x, y = mnist_test
+    changed, total = 0, 0
+    for picture in x[np.isin(y, (0, 6, 8, 9))][:300]:
+        mask = np.kron(crop_digit(picture) > 0.5, np.ones((5, 5), bool))
+        total += 1
+        changed += not np.array_equal(fill_hollow(mask.astype(np.float32), mask)[1], mask)
+    assert changed <= 0.01 * total, (changed, total)
