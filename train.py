@@ -57,12 +57,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="add this many digits printed in the training font families (bold, outline, plates) (0: none)",
     )
     p.add_argument(
-        "--edge-cut",
-        type=int,
-        default=0,
-        help="add this many training digits with 5-15%% cut off at one edge, as a stroke off the canvas leaves them",
-    )
-    p.add_argument(
         "--elastic", action="store_true", help="add elastic distortion (Simard et al. 2003) to the augmentation"
     )
     p.add_argument("--stroke-width", action="store_true", help="add random thinning and thickening of the strokes")
@@ -79,11 +73,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         or (args.limit is not None and args.limit < 1)
         or args.oe_weight < 0
         or args.printed < 0
-        or args.edge_cut < 0
     ):
-        p.error(
-            "--epochs, --batch-size and --limit must be positive, --oe-weight, --printed and --edge-cut not negative"
-        )
+        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight and --printed not negative")
     if args.init is not None:
         if args.arch != "mnist_cnn":
             p.error("--init fine-tunes the app's network (--arch mnist_cnn) only")
@@ -122,7 +113,6 @@ def main(argv=None) -> int:
                 augment=not args.no_augment,
                 oe_weight=args.oe_weight,
                 printed=args.printed,
-                edge_cut=args.edge_cut,
                 elastic=args.elastic,
                 stroke_width=args.stroke_width,
                 init=None if args.init is None else Path(args.init),

@@ -38,8 +38,6 @@ DILATE_MAX = 1.0
 ERODE_MAX = 0.5
 #: ``--printed``: the seed offset of the printed training digits (training font families only).
 PRINTED_SEED_OFFSET = 2000
-#: ``--edge-cut``: the seed offset of the training digits cut at an edge.
-EDGE_CUT_SEED_OFFSET = 3000
 
 
 def make_augmenter(seed: int, elastic: bool = False, stroke_width: bool = False):
@@ -149,7 +147,6 @@ def train(
     augment: bool = True,
     oe_weight: float = 0.0,
     printed: int = 0,
-    edge_cut: int = 0,
     elastic: bool = False,
     stroke_width: bool = False,
     init: Path | None = None,
@@ -159,8 +156,7 @@ def train(
     temperature and the "not a digit" detector into the card (:mod:`digits.training.calibration`).
 
     ``printed`` adds that many digits printed in the training font families
-    (:mod:`digits.training.printed`) to the training digits, ``edge_cut`` that many training digits
-    cut at an edge (:mod:`digits.training.edge_cut`); ``elastic`` and ``stroke_width`` add
+    (:mod:`digits.training.printed`) to the training digits; ``elastic`` and ``stroke_width`` add
     those augmentations (:func:`make_augmenter`). ``init`` starts from the weights of a network
     saved by this function (fine-tuning; its card is checked first, and the new card records its
     file, SHA-256, configuration and training time under ``config["init"]``) instead of a new one.
@@ -189,16 +185,9 @@ def train(
     if oe_weight > 0:
         per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
         pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
-    raw_train = x_train
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
     n_mnist = len(x_train)
-    if edge_cut > 0:
-        from digits.training.edge_cut import edge_cut_digits
-
-        x_cut, y_cut = edge_cut_digits(raw_train, y_train, min(edge_cut, n_mnist), seed + EDGE_CUT_SEED_OFFSET)
-        x_train, y_train = np.concatenate([x_train, x_cut]), np.concatenate([y_train, y_cut])
-    n_cut = len(x_train) - n_mnist
     if printed > 0:
         from digits.training.printed import printed_digits
 
@@ -288,12 +277,7 @@ def train(
         },
         "printed_digits": None
         if printed <= 0
-        else {
-            "count": int(len(x_train) - n_mnist - n_cut),
-            "seed": seed + PRINTED_SEED_OFFSET,
-            "fonts": "train families",
-        },
-        "edge_cut_digits": None if edge_cut <= 0 else {"count": n_cut, "seed": seed + EDGE_CUT_SEED_OFFSET},
+        else {"count": int(len(x_train) - n_mnist), "seed": seed + PRINTED_SEED_OFFSET, "fonts": "train families"},
         "data": {"train": n_mnist, "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
         "seed": seed,
