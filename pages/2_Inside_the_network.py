@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from digits.network.card import ModelCardError
+from digits.network.card import ModelCardError, training_totals
 from digits.network.report import decode_png, read_report
 from digits.network.zoo import CLASSIC_NETWORKS
 from digits.ui.charts import confusion_chart, counts_chart, enlarge, history_chart
 from digits.ui.widgets import load_networks
+from digits.ui.wording import history_caption
 
 MISTAKE_COLUMNS = 8
 
@@ -37,7 +38,9 @@ def show_overview(classifier, report: dict | None) -> None:
     cols = st.columns(4)
     cols[0].metric("Test accuracy", f"{card['test_accuracy']:.2%}", help="MNIST test set, 10,000 digits")
     cols[1].metric("Parameters", f"{card['parameters']:,}")
-    cols[2].metric("Training time", f"{card['training_seconds'] / 60:.1f} min", help=card.get("training_machine"))
+    seconds, epochs, fine_tuning = training_totals(card)
+    tuned = f"; {fine_tuning} of its {epochs} epochs fine-tuning another network" if fine_tuning else ""
+    cols[2].metric("Training time", f"{seconds / 60:.1f} min", help=f"{card.get('training_machine')}{tuned}")
     if report is not None:
         cols[3].metric(
             "Calibration error (ECE)",
@@ -60,7 +63,7 @@ def show_history(card: dict) -> None:
         st.info("This network's card has no training history.")
         return
     st.altair_chart(history_chart(history))
-    st.caption("Loss and accuracy per epoch on the 55,000 training digits and the 5,000 validation digits.")
+    st.caption(history_caption(card))
 
 
 def show_confusion(report: dict) -> None:
@@ -85,6 +88,7 @@ def show_confusion(report: dict) -> None:
     table.caption("Precision: of the answers 'd', how many were d. Recall: of the d's, how many were read as d.")
     st.subheader("Training images per digit")
     st.altair_chart(counts_chart(report["train_counts"]), width="stretch")
+    st.caption("MNIST's training digits, by label.")
 
 
 def show_mistakes(report: dict) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from digits.evaluation.metrics import auroc, expected_calibration_error
+from digits.network.card import training_totals
 from digits.network.report import MISTAKES_SHOWN, encode_png, report_path_for
 
 #: Fashion-MNIST items counted as "confident" above this top softmax probability.
@@ -170,7 +171,7 @@ def main(argv=None) -> int:
         card, f = classifier.card, report["fashion_mnist"]
         print(
             f"| {title(Path(classifier.model_path).stem)} | {card['parameters']:,} | "
-            f"{card['training_seconds'] / 60:.1f} min | {report['test_accuracy']:.2%} | {report['test_ece']:.2%} | "
+            f"{training_totals(card)[0] / 60:.1f} min | {report['test_accuracy']:.2%} | {report['test_ece']:.2%} | "
             f"{f['auroc']:.4f} ({f['detector']}) | {f['mean_top_probability']:.1%} | {f['share_above_90']:.1%} |"
         )
     print(f"\nWrote {len(classifiers)} report(s); {time.perf_counter() - t0:.0f} s in all.")

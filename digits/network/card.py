@@ -52,6 +52,25 @@ class ModelCardError(RuntimeError):
     """
 
 
+def training_totals(card: dict[str, Any]) -> tuple[float, int, int]:
+    """What it took to train a network, its starting network's run included when it was fine-tuned
+    (``train.py --init``, recorded under ``config["init"]``).
+
+    Args:
+        card: a model card with ``training_seconds`` and ``epochs``.
+
+    Returns:
+        ``(seconds, epochs, fine_tuning_epochs)``: seconds and epochs of both runs together, and the
+        epochs of the fine-tuning run (0 for a network trained from new weights).
+    """
+    init = (card.get("config") or {}).get("init") or {}
+    seconds = float(card["training_seconds"]) + float(init.get("training_seconds") or 0.0)
+    if not init:
+        return seconds, int(card["epochs"]), 0
+    base_epochs = int((init.get("config") or {}).get("epochs") or 0)
+    return seconds, base_epochs + int(card["epochs"]), int(card["epochs"])
+
+
 def card_error(path: str | os.PathLike, problem: str) -> ModelCardError:
     """The one error for a damaged card: ``problem`` (what is wrong) and :data:`RESTORE`."""
     return ModelCardError(f"The model card {Path(path).name} is damaged: {problem}. {RESTORE}")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from digits.network.card import ModelCardError
+from digits.network.card import ModelCardError, training_totals
 from digits.network.classifier import Classifier, baseline_model, default_model, shipped_models
 from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
@@ -171,9 +171,11 @@ def model_sidebar(classifier: Classifier) -> None:
     with st.sidebar:
         st.subheader("The model")
         st.metric("Test accuracy (MNIST, 10,000 digits)", f"{card['test_accuracy']:.2%}")
+        seconds, epochs, fine_tuning = training_totals(card)
+        tuned = f" ({fine_tuning} of them fine-tuning)" if fine_tuning else ""
         st.caption(
-            f"{card['parameters']:,} parameters · {card['epochs']} epochs · trained in "
-            f"{card['training_seconds'] / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
+            f"{card['parameters']:,} parameters · {epochs} epochs{tuned} · trained in "
+            f"{seconds / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
             f"validation accuracy {card['val_accuracy']:.2%}"
         )
         oe = classifier.outlier_exposure

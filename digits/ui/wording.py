@@ -33,3 +33,16 @@ def explain(score: float | None, detector: Detector | None) -> str:
         f"{SCORE_NAMES[detector.score_name]} score {score:.3g} {side} threshold {detector.threshold:.3g} "
         "(higher means less like an MNIST digit; the threshold rejects at most 0.5% of validation digits)"
     )
+
+
+def history_caption(card: dict) -> str:
+    """The caption of a network's training curves, from its card: what each epoch was trained on
+    (MNIST's training digits, and printed digits where the card has them) and, for a fine-tuned
+    network, that the curves are of the fine-tuning run."""
+    printed = (card.get("printed_digits") or {}).get("count", 0)
+    data = card.get("data") or {}
+    train = f"{data.get('train', 55000):,} training digits" + (f" and {printed:,} printed ones" if printed else "")
+    tuned = "fine-tuning " if (card.get("config") or {}).get("init") else ""
+    return (
+        f"Loss and accuracy per {tuned}epoch on the {train} and the {data.get('validation', 5000):,} validation digits."
+    )

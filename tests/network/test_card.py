@@ -151,3 +151,18 @@ def test_damaged_baseline_card_hides_only_the_side_by_side(models):
     assert not [m for m in at.metric if m.label == "Its prediction"]  # no side-by-side
     verdicts = [m.value for m in at.metric if m.label == "Verdict"]
     assert len(verdicts) == 6 and set(verdicts) <= {"digit", "not a digit"}  # the rest of the page works
+
+
+def test_a_fine_tuned_network_counts_the_run_it_started_from():
+    """The committed app network was fine-tuned (train.py --init): its training time and epochs
+    include those of the network it started from, as its card records them; a classic network's
+    are its own."""
+    from digits.network.card import training_totals
+
+    card = read_card(ROOT / "model" / "mnist_cnn.keras")
+    init = card["config"]["init"]
+    seconds, epochs, tuning = training_totals(card)
+    assert seconds == pytest.approx(card["training_seconds"] + init["training_seconds"])
+    assert (epochs, tuning) == (init["config"]["epochs"] + card["epochs"], card["epochs"])
+    lenet = read_card(ROOT / "model" / "lenet.keras")
+    assert training_totals(lenet) == (lenet["training_seconds"], lenet["epochs"], 0)

@@ -184,3 +184,39 @@ def test_a_full_size_phone_photo_is_read_from_its_bytes_with_boxes_in_its_pixels
     for d, (x0, y0, x1, y1) in zip(result.digits, boxes, strict=True):
         # Within 2% of the photo's height of the drawn box (a working pixel is 8 photo pixels).
         assert np.abs(np.subtract(d.digit.box, (x0, y0, x1, y1))).max() <= 60, (d.digit.box, (x0, y0, x1, y1))
+
+
+def test_a_bold_1_in_the_bold_test_families_is_read_as_a_digit(classifier):
+    """A bold printed 1, 120 px tall on paper, in each bold upright face of the test families (never
+    trained or tuned on): read as 1 and kept as a digit. The network trained on MNIST alone read
+    most with a flag and a foot as 7, and some as not a digit; one face in ten may still miss."""
+    from digits.datasets import fonts
+
+    faces = fonts.upright(fonts.split_fonts("test"), bold=True)
+    assert len(faces) >= 10
+    rng = np.random.default_rng(0)
+    misses = []
+    for font in faces:
+        image, _ = fonts.printed_picture(font, "1", 120, rng)
+        whole = recognize(image, classifier).whole
+        if whole is None or whole.reading.label != 1 or whole.reading.is_digit is False:
+            misses.append(font.family)
+    assert len(misses) <= 0.1 * len(faces), misses
+
+
+def test_hollow_digits_in_the_test_families_are_read(classifier):
+    """Outline (hollow) digits 0-9, 100 px tall, in each regular upright face of the test families:
+    at least 95% read right and kept as digits (their bodies are filled before the strokes are
+    normalised; re-drawn as two contours they became blobs, mostly read as 8)."""
+    from digits.datasets import fonts
+
+    faces = fonts.upright(fonts.split_fonts("test"), bold=False)
+    rng = np.random.default_rng(0)
+    right = total = 0
+    for font in faces:
+        for digit in range(10):
+            image, _ = fonts.printed_picture(font, str(digit), 100, rng, outline=True)
+            whole = recognize(image, classifier).whole
+            total += 1
+            right += whole is not None and whole.reading.label == digit and whole.reading.is_digit is not False
+    assert right >= 0.95 * total, (right, total)

@@ -33,3 +33,22 @@ def test_a_reading_waits_for_a_slot_then_says_busy(classifier, mnist_test, monke
     assert error is None and result.number == str(y[0])
     assert widgets.read_drawing(np.stack([page] * 3, axis=-1), classifier).number == str(y[0])
     st.cache_data.clear()
+
+
+def test_the_training_curves_say_what_each_network_was_trained_on():
+    """The app's network was fine-tuned with printed digits, a classic network trained on MNIST alone:
+    the captions of their curves say so, with the counts from their cards."""
+    from digits.network.card import read_card
+    from digits.ui.wording import history_caption
+
+    from conftest import ROOT
+
+    app = read_card(ROOT / "model" / "mnist_cnn.keras")
+    assert history_caption(app) == (
+        f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits and "
+        f"{app['printed_digits']['count']:,} printed ones and the 5,000 validation digits."
+    )
+    lenet = read_card(ROOT / "model" / "lenet.keras")
+    assert history_caption(lenet) == (
+        "Loss and accuracy per epoch on the 55,000 training digits and the 5,000 validation digits."
+    )
