@@ -143,7 +143,10 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
     chosen = choose_segmentation(
         [_cost(r.reading) + _shape_cost(r.digit.box, tallest) for r in singles],
-        {i: _cost(r.reading) + MERGE_COST for i, r in merges.items()},
+        {
+            i: _cost(r.reading) + MERGE_COST - ROW_COST * _apart(singles[i].digit.box, singles[i + 1].digit.box)
+            for i, r in merges.items()
+        },
         {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in splits.items()},
     )
     read = {"one": lambda i: [singles[i]], "merge": lambda i: [merges[i]], "split": lambda i: list(splits[i])}
@@ -162,6 +165,12 @@ NOT_A_DIGIT_COST = 2.0
 #: The prior against one digit written in two separate strokes, beside two digits close together
 #: (-log of their odds): the merged reading must be this much more plausible to be kept.
 MERGE_COST = 0.5
+#: The prior that the digits of one number share a row: reading two neighbouring pieces as two digits
+#: costs this much times the share of the shorter one that lies above or below the other (a slanted
+#: 1 broken across leaves two pieces one above the other, each read as a confident 1: "11"). Chosen
+#: on 300 validation-built pictures per variant: at 1.0, broken_stroke 94.7% -> 96.3% and nothing
+#: else moved; at 2.0, canvas_edge lost 1.4 points (a digit cut by the edge joined to its neighbour).
+ROW_COST = 1.0
 #: The prior that the digits of one picture share a height: reading a piece as a digit of its own
 #: costs this much per unit of log(height ratio) by which it is more than :data:`HEIGHT_RATIO` times
 #: shorter than the tallest piece (a stroke broken across, whose short half, scaled up to 20x20 on
@@ -182,6 +191,14 @@ def _cost(reading: Reading) -> float:
     """-log of the top softmax probability (temperature 1), plus :data:`NOT_A_DIGIT_COST` when the
     detector rejects it: how implausible it is that this piece of ink is one digit."""
     return -float(np.log(max(reading.raw_confidence, 1e-12))) + (NOT_A_DIGIT_COST if reading.is_digit is False else 0.0)
+
+
+def _apart(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """The share of the shorter of two boxes ``(x0, y0, x1, y1)`` whose rows the other does not
+    span: 0 for two digits side by side in one row, 1 for one above the other."""
+    shorter = max(min(a[3] - a[1], b[3] - b[1]), 1)
+    shared = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    return 1.0 - min(shared / shorter, 1.0)
 
 
 def _shape_cost(box: tuple[int, ...], tallest: int) -> float:

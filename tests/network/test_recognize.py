@@ -220,3 +220,12 @@ def test_hollow_digits_in_the_test_families_are_read(classifier):
             total += 1
             right += whole is not None and whole.reading.label == digit and whole.reading.is_digit is not False
     assert right >= 0.95 * total, (right, total)
+
+
+@pytest.mark.parametrize("gap", [8, 20])
+def test_a_slanted_1_broken_across_is_one_digit(classifier, gap):
+    """A slanted 1 with a gap cut across its stroke leaves two pieces one above the other, each a
+    confident 1 on its own; the digits of one number share a row, so it is read as "1", not "11"."""
+    one = strokes([[(220, 30), (150 + gap // 2, 140 - gap)], [(150 - gap // 2, 140 + gap), (80, 250)]])
+    assert len(prepare(one).digits) == 2  # two pieces: the hypothesis is needed
+    assert recognize(one, classifier).number == "1"
