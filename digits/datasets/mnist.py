@@ -95,13 +95,20 @@ def load_mnist(
         uint8 in [0, 9]; ``x_test`` (10000, 28, 28) uint8, ``y_test`` (10000,) uint8.
 
     Raises:
-        DataError: a file is missing or malformed, or images and labels disagree in count.
+        DataError: a file is missing or malformed, images and labels disagree in count, or (with
+            no directory given) the download fails.
     """
     directory = resolve_data_dir(data_dir)
     if directory is None:
         import keras
 
-        return keras.datasets.mnist.load_data()
+        try:
+            return keras.datasets.mnist.load_data()
+        except Exception as e:  # Keras raises a bare Exception for a failed download
+            raise DataError(
+                f"MNIST could not be downloaded ({' '.join(str(e).split())[:200]}); "
+                "give its directory with --data-dir or MNIST_DIR"
+            ) from e
     if not directory.is_dir():
         raise DataError(f"MNIST directory {directory} does not exist")
     arrays = {key: read_idx(_find(directory, stem)) for key, stem in FILES.items()}

@@ -144,12 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs per file (the median is printed)")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from digits.datasets.mnist import DataError
     from digits.evaluation.robustness import source_split
+    from digits.network.card import ModelCardError
     from digits.network.classifier import Classifier
     from digits.network.recognize import recognize_file
 
-    x, _ = source_split("test", args.data_dir)
-    classifier = Classifier()
+    try:
+        x, _ = source_split("test", args.data_dir)
+        classifier = Classifier()
+    except (DataError, ModelCardError) as e:
+        print(f"benchmark_hostile: error: {e}", file=sys.stderr)
+        return 1
     print("| file | size | CPU time (median) | answer |\n| --- | ---: | ---: | --- |")
     for name, (data, _) in cases(x[0], x[1]).items():
         times = []

@@ -41,8 +41,10 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=20, help="timed runs per figure")
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from digits.datasets.mnist import DataError
     from digits.evaluation.people_set import full_size_photo
     from digits.evaluation.robustness import build_set, source_split
+    from digits.network.card import ModelCardError
     from digits.network.classifier import Classifier
     from digits.network.explain import feature_grid, occlusion_map
     from digits.network.recognize import recognize, recognize_file
@@ -50,8 +52,12 @@ def main(argv=None) -> int:
     from digits.reading.ink import WORK_SIZE
     from digits.reading.prepare import prepare
 
-    classifier = Classifier()
-    images, labels = source_split("test", args.data_dir)
+    try:
+        classifier = Classifier()
+        images, labels = source_split("test", args.data_dir)
+    except (DataError, ModelCardError) as e:
+        print(f"benchmark_speed: error: {e}", file=sys.stderr)
+        return 1
     samples = build_set(images, labels, n_per_variant=1, n_strings_per_length=1, seed=0)
     canvas = samples["canvas"][0].image
     string = next(s.image for s in samples["strings"] if len(s.label) == 4)

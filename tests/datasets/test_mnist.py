@@ -59,3 +59,30 @@ def test_env_var_is_used(monkeypatch):
     monkeypatch.setenv("MNIST_DIR", str(mnist_dir()))
     (_, _), (_, y_test) = load_mnist()
     assert len(y_test) == 10000
+
+
+def test_a_failed_download_is_a_data_error_and_the_benchmarks_say_one_line(monkeypatch, tmp_path):
+    """With no directory given, Keras downloads MNIST; where that fails (no network, as on this
+    project's machines), the error says how to give the files, and the benchmarks print it as one
+    line and exit 1 (benchmark_speed showed a traceback)."""
+    import subprocess
+    import sys
+
+    import keras
+
+    def offline():
+        raise Exception("URL fetch failure on https://example.invalid/mnist.npz: None")
+
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(DataError, match="--data-dir or MNIST_DIR"):
+        load_mnist(None)
+    for module in ("benchmark_speed", "benchmark_hostile"):
+        run = subprocess.run(
+            [sys.executable, "-m", f"digits.evaluation.{module}", "--data-dir", str(tmp_path / "none")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        assert f"{module}: error: MNIST directory" in run.stderr.strip().splitlines()[-1]
