@@ -125,9 +125,10 @@ def fill_hollow(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     An outline digit is two thin contours around the glyph's body; left as they are, re-drawing
     them at MNIST's stroke width (:func:`normalize_stroke`) merges them into a blob that also closes
     the glyph's counters. Each hole of the mask (``scipy.ndimage.binary_fill_holes``) that is a long
-    thin strip at least as wide as the ink's strokes (:data:`HOLLOW_ELONGATION`) is filled with the
-    ink's level (its 95th percentile); round holes, the counters of 0, 6, 8 and 9, stay open.
-    Ink drawn with a pen wider than :data:`HOLLOW_STROKE` of its extent is left as it is.
+    thin strip (:data:`HOLLOW_ELONGATION`) is filled with the ink's level (its 95th percentile);
+    round holes, the counters of 0, 6, 8 and 9, stay open. Ink drawn with a pen wider than
+    :data:`HOLLOW_STROKE` of its extent is left as it is (its stroke width, a skeleton, is measured
+    only when some hole is long and thin).
 
     Args:
         ink: (h, w) float32 in [0, 1], cropped light-on-dark ink.
@@ -138,14 +139,14 @@ def fill_hollow(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """
     holes = ndimage.binary_fill_holes(mask) & ~mask
     labels, n = ndimage.label(holes)
-    if n == 0 or stroke_width(mask) > HOLLOW_STROKE * max(mask.shape):
+    if n == 0:
         return ink, mask
     inside = ndimage.distance_transform_edt(holes)
     radius = ndimage.maximum(inside, labels, np.arange(1, n + 1))
     area = ndimage.sum_labels(holes, labels, np.arange(1, n + 1))
     width = 2.0 * np.asarray(radius)
     fill = np.asarray(area) >= HOLLOW_ELONGATION * width**2
-    if not fill.any():
+    if not fill.any() or stroke_width(mask) > HOLLOW_STROKE * max(mask.shape):
         return ink, mask
     body = np.isin(labels, np.flatnonzero(fill) + 1)
     ink = np.where(body, np.float32(np.percentile(ink[mask], 95)), ink).astype(np.float32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from digits.network.card import training_totals
 from digits.network.detector import SCORE_NAMES, Detector
 
 #: Captions of the reading's steps (see :data:`digits.reading.prepare.STEPS`), in order.
@@ -42,7 +43,7 @@ def history_caption(card: dict) -> str:
     printed = (card.get("printed_digits") or {}).get("count", 0)
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f" and {printed:,} printed ones" if printed else "")
-    tuned = "fine-tuning " if (card.get("config") or {}).get("init") else ""
+    tuned = "fine-tuning " if training_totals(card)[2] else ""
     return (
         f"Loss and accuracy per {tuned}epoch on the {train} and the {data.get('validation', 5000):,} validation digits."
     )
