@@ -57,6 +57,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="add this many digits printed in the training font families (bold, outline, plates) (0: none)",
     )
     p.add_argument(
+        "--bold",
+        type=int,
+        default=0,
+        help="add this many MNIST training digits re-drawn with a broad pen (bold, filling the picture) (0: none)",
+    )
+    p.add_argument(
         "--elastic", action="store_true", help="add elastic distortion (Simard et al. 2003) to the augmentation"
     )
     p.add_argument("--stroke-width", action="store_true", help="add random thinning and thickening of the strokes")
@@ -73,8 +79,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         or (args.limit is not None and args.limit < 1)
         or args.oe_weight < 0
         or args.printed < 0
+        or args.bold < 0
     ):
-        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight and --printed not negative")
+        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight, --printed and --bold not negative")
     if args.init is not None:
         if args.arch != "mnist_cnn":
             p.error("--init fine-tunes the app's network (--arch mnist_cnn) only")
@@ -113,6 +120,7 @@ def main(argv=None) -> int:
                 augment=not args.no_augment,
                 oe_weight=args.oe_weight,
                 printed=args.printed,
+                bold=args.bold,
                 elastic=args.elastic,
                 stroke_width=args.stroke_width,
                 init=None if args.init is None else Path(args.init),

@@ -53,22 +53,29 @@ class ModelCardError(RuntimeError):
 
 
 def training_totals(card: dict[str, Any]) -> tuple[float, int, int]:
-    """What it took to train a network, its starting network's run included when it was fine-tuned
-    (``train.py --init``, recorded under ``config["init"]``).
+    """What it took to train a network, the runs it was fine-tuned from included (``train.py
+    --init``, each recorded under the next one's ``config["init"]``, however many there were).
 
     Args:
         card: a model card with ``training_seconds`` and ``epochs``.
 
     Returns:
-        ``(seconds, epochs, fine_tuning_epochs)``: seconds and epochs of both runs together, and the
-        epochs of the fine-tuning run (0 for a network trained from new weights).
+        ``(seconds, epochs, fine_tuning_epochs)``: seconds and epochs of all the runs together, and the
+        epochs of the fine-tuning runs (all but the first; 0 for a network trained from new weights).
     """
+    seconds, epochs = float(card["training_seconds"]), int(card["epochs"])
     init = (card.get("config") or {}).get("init") or {}
-    seconds = float(card["training_seconds"]) + float(init.get("training_seconds") or 0.0)
     if not init:
-        return seconds, int(card["epochs"]), 0
-    base_epochs = int((init.get("config") or {}).get("epochs") or 0)
-    return seconds, base_epochs + int(card["epochs"]), int(card["epochs"])
+        return seconds, epochs, 0
+    tuning = epochs
+    while init:
+        config = init.get("config") or {}
+        seconds += float(init.get("training_seconds") or 0.0)
+        epochs += int(config.get("epochs") or 0)
+        init = config.get("init") or {}
+        if init:  # the run before was itself fine-tuning
+            tuning += int(config.get("epochs") or 0)
+    return seconds, epochs, tuning
 
 
 def card_error(path: str | os.PathLike, problem: str) -> ModelCardError:

@@ -38,6 +38,8 @@ DILATE_MAX = 1.0
 ERODE_MAX = 0.5
 #: ``--printed``: the seed offset of the printed training digits (training font families only).
 PRINTED_SEED_OFFSET = 2000
+#: Seed offset of the bold handwritten training digits (:mod:`digits.training.bold`).
+BOLD_SEED_OFFSET = 3000
 
 
 def make_augmenter(seed: int, elastic: bool = False, stroke_width: bool = False):
@@ -147,6 +149,7 @@ def train(
     augment: bool = True,
     oe_weight: float = 0.0,
     printed: int = 0,
+    bold: int = 0,
     elastic: bool = False,
     stroke_width: bool = False,
     init: Path | None = None,
@@ -156,7 +159,8 @@ def train(
     temperature and the "not a digit" detector into the card (:mod:`digits.training.calibration`).
 
     ``printed`` adds that many digits printed in the training font families
-    (:mod:`digits.training.printed`) to the training digits; ``elastic`` and ``stroke_width`` add
+    (:mod:`digits.training.printed`) to the training digits, ``bold`` that many MNIST training
+    digits re-drawn with a broad pen (:mod:`digits.training.bold`); ``elastic`` and ``stroke_width`` add
     those augmentations (:func:`make_augmenter`). ``init`` starts from the weights of a network
     saved by this function (fine-tuning; its card is checked first, and the new card records its
     file, SHA-256, configuration and training time under ``config["init"]``) instead of a new one.
@@ -185,14 +189,21 @@ def train(
     if oe_weight > 0:
         per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
         pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
+    extra = []
+    if bold > 0:
+        from digits.training.bold import bold_digits
+
+        extra.append(bold_digits(x_train, y_train, bold, seed + BOLD_SEED_OFFSET))
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
     n_mnist = len(x_train)
     if printed > 0:
         from digits.training.printed import printed_digits
 
-        x_printed, y_printed = printed_digits(printed, seed + PRINTED_SEED_OFFSET)
-        x_train, y_train = np.concatenate([x_train, x_printed]), np.concatenate([y_train, y_printed])
+        extra.insert(0, printed_digits(printed, seed + PRINTED_SEED_OFFSET))
+    n_printed = len(extra[0][0]) if printed > 0 else 0
+    for x_more, y_more in extra:
+        x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -277,7 +288,14 @@ def train(
         },
         "printed_digits": None
         if printed <= 0
-        else {"count": int(len(x_train) - n_mnist), "seed": seed + PRINTED_SEED_OFFSET, "fonts": "train families"},
+        else {"count": n_printed, "seed": seed + PRINTED_SEED_OFFSET, "fonts": "train families"},
+        "bold_digits": None
+        if bold <= 0
+        else {
+            "count": int(len(x_train) - n_mnist - n_printed),
+            "seed": seed + BOLD_SEED_OFFSET,
+            "source": "MNIST train",
+        },
         "data": {"train": n_mnist, "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
         "seed": seed,
@@ -395,7 +413,7 @@ def _init_card(path: Path) -> dict[str, Any]:
     card = read_card(path)
     if card.get("name") != "mnist_cnn":
         raise ValueError(f"--init {path}: not an app network (its card names {card.get('name')!r})")
-    keep = ("sha256", "config", "printed_digits", "training_seconds", "val_accuracy")
+    keep = ("sha256", "config", "printed_digits", "bold_digits", "training_seconds", "val_accuracy")
     return {"file": path.name, **{k: card.get(k) for k in keep}}
 
 

@@ -64,9 +64,24 @@ def printed_digits(n: int, seed: int, split: str = "train") -> tuple[np.ndarray,
         ``(images, labels)``: (M, 28, 28, 1) float32 in [0, 1] (ink = 1) and (M,) int32, M <= n
         (a picture the preprocessing finds blank is dropped; none should be).
     """
-    pictures, labels = printed_pictures(n, seed, split)
+    return prepared(*printed_pictures(n, seed, split))
+
+
+def prepared(pictures: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pictures through the upload preprocessing (:func:`digits.reading.prepare.prepare_batch`),
+    spread over the cores.
+
+    Args:
+        pictures: N uint8 pictures, (H, W) or (H, W, 3).
+        labels: (N,) int32, their labels.
+
+    Returns:
+        ``(images, labels)``: (M, 28, 28, 1) float32 in [0, 1] (ink = 1) and (M,) int32, M <= N
+        (a picture the preprocessing finds blank is dropped).
+    """
+    n = len(pictures)
     workers = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1, 8)
-    if workers > 1 and n >= 100:  # the preprocessing is the slow part: spread it over the cores
+    if workers > 1 and n >= 100:  # the preprocessing is the slow part
         chunks = [pictures[i::workers] for i in range(workers)]
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
             parts = list(pool.map(prepare_batch, chunks))
@@ -79,4 +94,4 @@ def printed_digits(n: int, seed: int, split: str = "train") -> tuple[np.ndarray,
         images = images[kept]
     else:
         images, kept = prepare_batch(pictures)
-    return images[..., None], labels[kept]
+    return images[..., None], np.asarray(labels, np.int32)[kept]

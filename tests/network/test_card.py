@@ -153,16 +153,25 @@ def test_damaged_baseline_card_hides_only_the_side_by_side(models):
     assert len(verdicts) == 6 and set(verdicts) <= {"digit", "not a digit"}  # the rest of the page works
 
 
-def test_a_fine_tuned_network_counts_the_run_it_started_from():
+def test_a_fine_tuned_network_counts_the_runs_it_started_from():
     """The committed app network was fine-tuned (train.py --init): its training time and epochs
-    include those of the network it started from, as its card records them; a classic network's
-    are its own."""
+    include those of every run before it, as its card records them (each run's card nested in the
+    next one's ``config.init``); a classic network's are its own."""
     from digits.network.card import training_totals
 
     card = read_card(ROOT / "model" / "mnist_cnn.keras")
-    init = card["config"]["init"]
+    runs, init = [(card["training_seconds"], card["epochs"])], card["config"]["init"]
+    assert init, "the committed network was fine-tuned"
+    while init:
+        runs.append((init["training_seconds"], init["config"]["epochs"]))
+        init = init["config"].get("init")
     seconds, epochs, tuning = training_totals(card)
-    assert seconds == pytest.approx(card["training_seconds"] + init["training_seconds"])
-    assert (epochs, tuning) == (init["config"]["epochs"] + card["epochs"], card["epochs"])
+    assert seconds == pytest.approx(sum(s for s, _ in runs)) and epochs == sum(e for _, e in runs)
+    assert tuning == epochs - runs[-1][1]  # all but the first run
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert training_totals(lenet) == (lenet["training_seconds"], lenet["epochs"], 0)
+    # Two fine-tuning runs in a row: three runs counted, the last two as fine-tuning.
+    base = {"training_seconds": 100.0, "config": {"epochs": 20, "init": None}}
+    first = {"training_seconds": 10.0, "config": {"epochs": 6, "init": base}}
+    second = {"training_seconds": 5.0, "epochs": 3, "config": {"epochs": 3, "init": first}}
+    assert training_totals(second) == (115.0, 29, 9)

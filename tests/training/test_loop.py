@@ -44,9 +44,9 @@ def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(tmp_path):
 
 
 def test_outlier_exposure_smoke_run(tmp_path):
-    run_train(tmp_path, 3, "--oe-weight", "0.5", "--printed", "40", "--elastic", "--stroke-width")
+    run_train(tmp_path, 3, "--oe-weight", "0.5", "--printed", "40", "--bold", "30", "--elastic", "--stroke-width")
     card = read_card(tmp_path / "mnist_cnn.keras")
-    assert card["printed_digits"]["count"] == 40 and card["data"]["train"] == 512
+    assert card["printed_digits"]["count"] == 40 and card["bold_digits"]["count"] == 30 and card["data"]["train"] == 512
     augmentation = card["config"]["augmentation"]
     assert augmentation["elastic"]["sigma"] > 0 and augmentation["stroke_width"]["dilate_max"] > 0
     oe = card["config"]["outlier_exposure"]
