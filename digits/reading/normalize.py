@@ -197,7 +197,8 @@ def shrink(ink: np.ndarray, mask: np.ndarray, size: int = STROKE_WORK) -> tuple[
     """A cropped digit brought down to at most ``size`` pixels on its longer side.
 
     Reduced by a whole factor ``k`` (the smallest that fits) in blocks of k x k pixels
-    (``skimage.measure.block_reduce``): the ink by their mean (a box filter, anti-aliased), the mask
+    (``skimage.measure.block_reduce``): the ink by their mean (a box filter, anti-aliased; a
+    partial block at the right or bottom edge by the mean of the pixels it has), the mask
     by their maximum, so that a pen line thinner than a block stays a connected line (by the mean,
     a 2 px line on a 400 px digit would fall apart).
 
@@ -213,7 +214,10 @@ def shrink(ink: np.ndarray, mask: np.ndarray, size: int = STROKE_WORK) -> tuple[
     k = -(-max(mask.shape) // size)  # ceil
     if k <= 1:
         return ink, mask
-    small = measure.block_reduce(ink, (k, k), np.mean).astype(np.float32)
+    # The mean of each block over its own pixels: block_reduce pads a partial block at the right and
+    # bottom edges with zeros, which would dim the crop's last row and column.
+    count = measure.block_reduce(np.ones(ink.shape, np.float32), (k, k), np.sum)
+    small = (measure.block_reduce(ink, (k, k), np.sum) / count).astype(np.float32)
     return small, measure.block_reduce(mask, (k, k), np.max).astype(bool)
 
 

@@ -38,11 +38,13 @@ def explain(score: float | None, detector: Detector | None) -> str:
 
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
-    (MNIST's training digits, and printed digits where the card has them) and, for a fine-tuned
+    (MNIST's training digits, and printed and bold ones where the card has them) and, for a fine-tuned
     network, that the curves are of the fine-tuning run."""
     printed = (card.get("printed_digits") or {}).get("count", 0)
+    bold = (card.get("bold_digits") or {}).get("count", 0)
     data = card.get("data") or {}
-    train = f"{data.get('train', 55000):,} training digits" + (f" and {printed:,} printed ones" if printed else "")
+    extra = " and ".join([f"{printed:,} printed"] * bool(printed) + [f"{bold:,} bold"] * bool(bold))
+    train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
     tuned = "fine-tuning " if training_totals(card)[2] else ""
     return (
         f"Loss and accuracy per {tuned}epoch on the {train} and the {data.get('validation', 5000):,} validation digits."

@@ -83,6 +83,9 @@ def test_shrink_keeps_the_aspect_ratio_and_some_ink():
     assert ink.shape == mask.shape == (75, 38) and mask.sum() == 1 and ink.dtype == np.float32
     same, same_mask = shrink(np.ones((60, 20), np.float32), np.ones((60, 20), bool), 80)
     assert same.shape == (60, 20) and same_mask.all()
+    # Even ink stays even, the partial blocks of the last row and column included (301 = 4 x 75 + 1).
+    flat, _ = shrink(np.full((301, 150), 0.8, np.float32), np.ones((301, 150), bool), 80)
+    assert flat.shape == (76, 38) and np.allclose(flat, 0.8)
 
 
 def _holes(mask: np.ndarray) -> int:

@@ -45,10 +45,16 @@ def test_the_training_curves_say_what_each_network_was_trained_on():
 
     app = read_card(ROOT / "model" / "mnist_cnn.keras")
     assert history_caption(app) == (
-        f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits and "
-        f"{app['printed_digits']['count']:,} printed ones and the 5,000 validation digits."
+        f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
+        f"{app['printed_digits']['count']:,} printed ones, and the 5,000 validation digits."
     )
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert history_caption(lenet) == (
         "Loss and accuracy per epoch on the 55,000 training digits and the 5,000 validation digits."
+    )
+    # A network fine-tuned with bold digits as well (train.py --bold) says so.
+    bold = app | {"bold_digits": {"count": 4000}}
+    assert history_caption(bold) == (
+        f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
+        f"{app['printed_digits']['count']:,} printed and 4,000 bold ones, and the 5,000 validation digits."
     )
