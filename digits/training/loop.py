@@ -189,21 +189,23 @@ def train(
     if oe_weight > 0:
         per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
         pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
-    extra = []
+    x_bold = y_bold = None
     if bold > 0:
         from digits.training.bold import bold_digits
 
-        extra.append(bold_digits(x_train, y_train, bold, seed + BOLD_SEED_OFFSET))
+        x_bold, y_bold = bold_digits(x_train, y_train, bold, seed + BOLD_SEED_OFFSET)  # training split only
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
-    n_mnist = len(x_train)
+    n_mnist, n_printed, n_bold = len(x_train), 0, 0
     if printed > 0:
         from digits.training.printed import printed_digits
 
-        extra.insert(0, printed_digits(printed, seed + PRINTED_SEED_OFFSET))
-    n_printed = len(extra[0][0]) if printed > 0 else 0
-    for x_more, y_more in extra:
-        x_train, y_train = np.concatenate([x_train, x_more]), np.concatenate([y_train, y_more])
+        x_printed, y_printed = printed_digits(printed, seed + PRINTED_SEED_OFFSET)
+        x_train, y_train = np.concatenate([x_train, x_printed]), np.concatenate([y_train, y_printed])
+        n_printed = len(x_printed)
+    if x_bold is not None:
+        x_train, y_train = np.concatenate([x_train, x_bold]), np.concatenate([y_train, y_bold])
+        n_bold = len(x_bold)
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -292,7 +294,7 @@ def train(
         "bold_digits": None
         if bold <= 0
         else {
-            "count": int(len(x_train) - n_mnist - n_printed),
+            "count": n_bold,
             "seed": seed + BOLD_SEED_OFFSET,
             "source": "MNIST train",
         },

@@ -47,6 +47,7 @@ def test_outlier_exposure_smoke_run(tmp_path):
     run_train(tmp_path, 3, "--oe-weight", "0.5", "--printed", "40", "--bold", "30", "--elastic", "--stroke-width")
     card = read_card(tmp_path / "mnist_cnn.keras")
     assert card["printed_digits"]["count"] == 40 and card["bold_digits"]["count"] == 30 and card["data"]["train"] == 512
+    assert card["bold_digits"]["source"] == "MNIST train"
     augmentation = card["config"]["augmentation"]
     assert augmentation["elastic"]["sigma"] > 0 and augmentation["stroke_width"]["dilate_max"] > 0
     oe = card["config"]["outlier_exposure"]
@@ -146,3 +147,24 @@ def test_fine_tuning_from_a_file_without_card_is_one_line_error(tmp_path):
     proc = subprocess.run([*cmd, "--out", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("train.py: error:") and proc.stderr.count("\n") == 1
+
+
+def test_bold_digits_are_drawn_from_the_training_split_only(monkeypatch, mnist, tmp_path):
+    """train(bold=N) re-draws MNIST *training* digits: never a validation or test digit."""
+    from digits.training import bold, loop
+
+    class SeenError(Exception):
+        pass
+
+    seen = {}
+
+    def spy(digits, labels, n, seed):
+        seen.update(digits=digits, labels=labels, n=n)
+        raise SeenError  # what it was given is all this test needs: stop before training
+
+    monkeypatch.setattr(bold, "bold_digits", spy)
+    with pytest.raises(SeenError):
+        loop.train(data_dir=str(mnist_dir()), out_dir=tmp_path, bold=7, epochs=1)
+    (x, y), _ = mnist
+    assert seen["n"] == 7 and len(seen["digits"]) == 55000
+    assert np.array_equal(seen["digits"], x[:55000]) and np.array_equal(seen["labels"], y[:55000])
