@@ -63,19 +63,14 @@ def training_totals(card: dict[str, Any]) -> tuple[float, int, int]:
         ``(seconds, epochs, fine_tuning_epochs)``: seconds and epochs of all the runs together, and the
         epochs of the fine-tuning runs (all but the first; 0 for a network trained from new weights).
     """
-    seconds, epochs = float(card["training_seconds"]), int(card["epochs"])
-    init = (card.get("config") or {}).get("init") or {}
-    if not init:
-        return seconds, epochs, 0
-    tuning = epochs
+    seconds, epochs = [float(card["training_seconds"])], [int(card["epochs"])]  # newest run first
+    init = (card.get("config") or {}).get("init")
     while init:
         config = init.get("config") or {}
-        seconds += float(init.get("training_seconds") or 0.0)
-        epochs += int(config.get("epochs") or 0)
-        init = config.get("init") or {}
-        if init:  # the run before was itself fine-tuning
-            tuning += int(config.get("epochs") or 0)
-    return seconds, epochs, tuning
+        seconds.append(float(init.get("training_seconds") or 0.0))
+        epochs.append(int(config.get("epochs") or 0))
+        init = config.get("init")
+    return sum(seconds), sum(epochs), sum(epochs[:-1])
 
 
 def card_error(path: str | os.PathLike, problem: str) -> ModelCardError:

@@ -40,10 +40,9 @@ def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
     (MNIST's training digits, and printed and bold ones where the card has them) and, for a fine-tuned
     network, that the curves are of the fine-tuning run."""
-    printed = (card.get("printed_digits") or {}).get("count", 0)
-    bold = (card.get("bold_digits") or {}).get("count", 0)
+    counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), kind) for kind in ("printed", "bold")]
+    extra = " and ".join(f"{count:,} {kind}" for count, kind in counts if count)
     data = card.get("data") or {}
-    extra = " and ".join([f"{printed:,} printed"] * bool(printed) + [f"{bold:,} bold"] * bool(bold))
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
     tuned = "fine-tuning " if training_totals(card)[2] else ""
     return (
