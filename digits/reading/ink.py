@@ -91,6 +91,12 @@ RULE_SLACK = 1
 #: least this share of the largest component's area.
 FAINT_NOISE = 8.0
 FAINT_AREA = 0.3
+#: ... and at least this fraction of the darkest ink's contrast (its level after normalisation): the
+#: show-through of writing on the back of the page is 8-15% of it on a phone photo, a light digit
+#: beside a dark one 25-50% (issue 14's settings for both). On 300 validation-built pictures per
+#: variant, at 0.2 a show-through beside a 3 was no longer read as a 1 and no light digit was lost;
+#: at 0.25 two of the two_tones row's light digits were.
+FAINT_LEVEL = 0.2
 
 
 def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
@@ -245,8 +251,9 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
 def _fainter_ink(
     absolute: np.ndarray, ink: np.ndarray, mask: np.ndarray, peak: float, t_ink: float, local: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise
-    and as large as a digit (a light-grey 3 beside a black 9), is kept and brought to full strength.
+    """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise,
+    at least :data:`FAINT_LEVEL` of the darkest's contrast, as large as a digit and clear of the
+    picture's border (a light-grey 3 beside a black 9), is kept and brought to full strength.
 
     Args:
         absolute: (H, W) ink contrast in [0, 1] (before normalisation).
@@ -277,8 +284,12 @@ def _fainter_ink(
     out_ink, out_mask = ink.copy(), mask.copy()
     for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
         inside = labels == k
+        if inside[[0, -1]].any() or inside[:, [0, -1]].any():
+            # Faint and running in from the border: light (the edges of a shadow band that the
+            # stroke-scale background leaves as faint lines), which comes from outside the picture.
+            continue
         level = float(np.percentile(ink[inside], 90))
-        if level * peak < MIN_CONTRAST:
+        if level * peak < MIN_CONTRAST or level < FAINT_LEVEL:
             continue
         near = ndimage.binary_dilation(inside, iterations=2)
         out_ink[near] = np.clip(ink[near] / level, 0.0, 1.0)
