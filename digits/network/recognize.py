@@ -122,7 +122,7 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     prepared = prepare(img, source=source)
     if prepared.blank:
         return Result(None, [], prepared.shape, prepared.texture)
-    merged_at, split_at = sorted(prepared.merges), sorted(prepared.splits)
+    merged_at, split_at, extended_at = sorted(prepared.merges), sorted(prepared.splits), sorted(prepared.extended)
     # One digit: the whole picture shares its image (see prepare), and is read once.
     shared = len(prepared.digits) == 1 and prepared.whole.image is prepared.digits[0].image
     digits = [
@@ -130,6 +130,7 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
         *prepared.digits,
         *(prepared.merges[i] for i in merged_at),
         *(half for i in split_at for half in prepared.splits[i]),
+        *(prepared.extended[i] for i in extended_at),
     ]
     readings = classifier.read_batch(np.stack([d.image for d in digits]))
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
@@ -138,8 +139,13 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     n, m = len(prepared.digits), len(merged_at)
     singles = results[1 : 1 + n]
     merges = dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True))
-    halves = results[1 + n + m :]
+    halves = results[1 + n + m : 1 + n + m + 2 * len(split_at)]
     splits = {i: (halves[2 * k], halves[2 * k + 1]) for k, i in enumerate(split_at)}
+    # A canvas digit that runs off the edge: read as cut there, or as going on past it (see
+    # digits.reading.prepare.EDGE_EXTEND), whichever the network finds more plausible.
+    for i, r in zip(extended_at, results[1 + n + m + 2 * len(split_at) :], strict=True):
+        if _cost(r.reading) < _cost(singles[i].reading):
+            singles[i] = r
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
     chosen = choose_segmentation(
         [_cost(r.reading) + _shape_cost(r.digit.box, tallest) for r in singles],

@@ -132,6 +132,18 @@ def test_narrow_touching_pair_is_split(classifier):
     assert recognize(s.image, classifier).number == s.label == "17"
 
 
+def test_canvas_digit_running_off_the_edge(classifier):
+    """Canvas pictures (validation "canvas_edge" samples) whose second digit, a 5 and a 6, runs off
+    the right edge: normalised as cut there, each was called not a digit and read as 0 ("40",
+    "10"); read as going on past the edge (digits.reading.prepare.EDGE_EXTEND), "45" and "16"."""
+    samples = people_samples("canvas_edge", {175, 247})
+    assert len(samples) == 2
+    for s in samples:
+        assert s.params["edge"] == "right"
+        assert prepare(s.image, source="canvas").extended  # the hypothesis is offered
+        assert recognize(s.image, classifier, source="canvas").number == s.label
+
+
 def test_bold_digits_on_squared_and_ruled_paper(classifier):
     """Bold digits on squared or ruled paper (validation samples): the digit breaks the rules that
     cross it, and what was left of them beside it stayed as ink, grew the digit's box and filled it

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import ndimage
 
 from digits.datasets import outliers
-from digits.reading.prepare import prepare_batch, preprocess
+from digits.reading.prepare import prepare, prepare_batch, preprocess
 
 from helpers import corr, on_paper
 
@@ -65,3 +65,21 @@ def test_prepare_batch_makes_network_inputs():
     x, kept = prepare_batch(pics)
     assert kept.tolist() == [True, True, False]  # a blank page is "nothing to read"
     assert x.shape == (2, 28, 28) and x.dtype == np.float32 and x.min() >= 0 and x.max() <= 1
+
+
+def test_canvas_digit_at_the_edge_is_also_read_as_running_off_it():
+    """A stroke from the canvas's top edge: besides its usual normalisation (its height fit to 20
+    px), the hypothesis that it runs on past the edge keeps EDGE_EXTEND of its height blank above it,
+    so it is drawn smaller; only on the canvas, and only for the digit that touches the edge."""
+    from digits.reading.prepare import EDGE_EXTEND
+
+    page = np.full((280, 280), 255, np.uint8)
+    page[0:200, 60:80] = 0  # a 1 from the top edge
+    page[60:200, 180:200] = 0  # a 1 clear of every edge
+    prepared = prepare(page, source="canvas")
+    assert len(prepared.digits) == 2 and set(prepared.extended) == {0}
+    rows = [np.flatnonzero(d.image.max(axis=1) > 0.5) for d in (prepared.digits[0], prepared.extended[0])]
+    cut, extended = (r[-1] - r[0] + 1 for r in rows)
+    assert cut >= 19 and extended <= cut - 3
+    assert extended == pytest.approx(cut / (1 + EDGE_EXTEND), abs=1.5)
+    assert not prepare(page).extended  # an upload: a paper's edge, no such hypothesis
