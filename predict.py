@@ -31,17 +31,20 @@ import os
 import sys
 import time
 
+from digits import cli
+
 #: Files handed to a worker process at a time.
 BATCH = 8
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "predict.py"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     from digits.network.classifier import default_model
 
-    p = argparse.ArgumentParser(
-        description="Read handwritten digits from image files.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Read handwritten digits from image files.")
     p.add_argument(
         "images", nargs="+", metavar="IMAGE", help="image files (png, jpg, webp, bmp, gif…) or folders of them"
     )
@@ -142,8 +145,7 @@ def main(argv=None) -> int:
     try:
         _load(args.model)  # here too: a bad model is one error before any worker starts
     except ModelCardError as e:
-        print(f"predict.py: error: {e}", file=sys.stderr)
-        return 2
+        return cli.fail(PROG, e, 2)
     paths, empty = expand(args.images)
     for folder in empty:
         fields = {"file": folder, "error": NO_IMAGES}

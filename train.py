@@ -17,14 +17,16 @@ import os
 import sys
 from pathlib import Path
 
+from digits import cli
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "train.py"
+
 
 def parse_args(argv=None) -> argparse.Namespace:
     from digits.network.zoo import CLASSIC_NETWORKS
 
-    p = argparse.ArgumentParser(
-        description="Train the Digit Canvas CNN on MNIST.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Train the Digit Canvas CNN on MNIST.")
     p.add_argument(
         "--arch",
         default="mnist_cnn",
@@ -127,8 +129,7 @@ def main(argv=None) -> int:
                 verbose=args.verbose,
             )
     except (DataError, ModelCardError, OSError, ValueError) as e:
-        print(f"train.py: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     print(
         f"test accuracy {card['test_accuracy']:.4f}, validation accuracy {card['val_accuracy']:.4f}, "
         f"{card['training_seconds']:.0f} s; wrote {Path(args.out) / card['model_file']}"

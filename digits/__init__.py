@@ -9,6 +9,8 @@ The package in six parts, in the order a picture meets them (see the README's "L
     training   -- the training loop, the outlier-exposure pool, calibration fitting.
     evaluation -- metrics, the robustness and OOD evaluation sets, the benchmarks.
 
+Beside them, ``cli`` holds what the command-line tools share (usage name, one-line errors).
+
 The app, its pages and ``predict.py`` load only reading, network, ui and ``datasets.photos``;
 ``tests/test_layout.py`` checks every allowed direction.
 """

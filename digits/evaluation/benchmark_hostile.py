@@ -10,7 +10,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import struct
@@ -21,6 +20,8 @@ import zlib
 
 import numpy as np
 from PIL import Image
+
+from digits import cli
 
 CASE_NAMES = [
     "zero bytes",
@@ -46,6 +47,10 @@ CASE_NAMES = [
     "WebP",
     "BMP",
 ]
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.benchmark_hostile"
 
 
 def _png(image: Image.Image, **kw) -> bytes:
@@ -137,9 +142,7 @@ def cases(first: np.ndarray, second: np.ndarray) -> dict[str, tuple[bytes, str]]
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    p = cli.parser(PROG, __doc__.splitlines()[0])
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--repeat", type=int, default=3, help="runs per file (the median is printed)")
     args = p.parse_args(argv)
@@ -154,8 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         x, _ = source_split("test", args.data_dir)
         classifier = Classifier()
     except (DataError, ModelCardError) as e:
-        print(f"benchmark_hostile: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     print("| file | size | CPU time (median) | answer |\n| --- | ---: | ---: | --- |")
     for name, (data, _) in cases(x[0], x[1]).items():
         times = []

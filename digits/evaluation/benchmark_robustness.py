@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digits import cli
+
 
 @dataclass
 class Row:
@@ -37,6 +39,10 @@ class Row:
 
     def line(self) -> str:
         return f"| {self.name} | {self.n} | {self.ours / self.n:.1%} | {self.naive / self.n:.1%} |"
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.benchmark_robustness"
 
 
 def evaluate(samples_by_variant: dict, classifier) -> tuple[list[Row], dict[str, list[bool]]]:
@@ -150,10 +156,7 @@ def table(rows: list[Row]) -> str:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        description="Accuracy on realistic renderings of MNIST digits: ours next to the naive preprocessing.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Accuracy on realistic renderings of MNIST digits: ours next to the naive preprocessing.")
     p.add_argument("--split", choices=("test", "validation"), default="test", help="MNIST split the set is built from")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--n", type=int, default=1000, help="images per single-digit variant")
@@ -176,8 +179,7 @@ def main(argv=None) -> int:
         images, labels = source_split(args.split, args.data_dir)
         classifier = Classifier()
     except (DataError, ModelCardError) as e:
-        print(f"benchmark_robustness: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     t0 = time.perf_counter()
     samples = build_set(images, labels, n_per_variant=args.n, n_strings_per_length=args.strings, seed=args.seed)
     built = time.perf_counter() - t0

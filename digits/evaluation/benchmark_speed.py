@@ -13,13 +13,17 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
 import time
 
 import numpy as np
+
+from digits import cli
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.benchmark_speed"
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -34,9 +38,7 @@ def median_ms(fn, repeat: int) -> float:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    p = cli.parser(PROG, __doc__.splitlines()[0])
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--repeat", type=int, default=20, help="timed runs per figure")
     args = p.parse_args(argv)
@@ -56,8 +58,7 @@ def main(argv=None) -> int:
         classifier = Classifier()
         images, labels = source_split("test", args.data_dir)
     except (DataError, ModelCardError) as e:
-        print(f"benchmark_speed: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     samples = build_set(images, labels, n_per_variant=1, n_strings_per_length=1, seed=0)
     canvas = samples["canvas"][0].image
     string = next(s.image for s in samples["strings"] if len(s.label) == 4)

@@ -23,7 +23,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -32,8 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
+from digits import cli
 from digits.evaluation.metrics import auroc, expected_calibration_error, fpr_at_95_tpr, rejection_rate
 from digits.evaluation.ood_sets import BLANK_SCORE, ood_sets, scores_of
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.evaluate_ood"
 
 
 def samples_path(model: str | None, samples_out: str | None) -> Path | None:
@@ -55,10 +58,7 @@ def _pct(x: float) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        description="Evaluate the 'not a digit' detector and the calibration on held-out sets.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Evaluate the 'not a digit' detector and the calibration on held-out sets.")
     p.add_argument("--model", default=None, help="the .keras model (default model/mnist_cnn.keras); its card is read")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--n", type=int, default=1000, help="pictures per generated set (letters, noise, photo crops)")
@@ -85,8 +85,7 @@ def main(argv=None) -> int:
         sets = ood_sets(args.n, args.seed)
         rob_images, rob_labels = source_split("test", args.data_dir)
     except (ModelCardError, DataError) as e:
-        print(f"evaluate_ood: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     det = classifier.detector
     if det is None:
         print(

@@ -25,7 +25,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
@@ -42,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digits import cli
 from digits.evaluation import load_client as client
 from digits.network.report import png_bytes
 
@@ -58,6 +58,10 @@ class Task:
     label: int
     data: bytes
     index: int
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.load_test"
 
 
 def _on_page(digit: np.ndarray, size: int, page: tuple[int, int], top: int, left: int) -> np.ndarray:
@@ -348,10 +352,7 @@ def plot(rows: list[dict], path: Path) -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        description="Load test of the real server with protocol-level sessions (see the module docstring).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Load test of the real server with protocol-level sessions (see the module docstring).")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR")
     p.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20, 50], help="session counts, in turn")
     p.add_argument("--duration", type=float, default=60.0, help="seconds per session count")
@@ -373,8 +374,7 @@ def main(argv=None) -> int:
     try:
         tasks, left_out = make_tasks(args.data_dir, min(needed, 9000))
     except DataError as e:
-        print(f"load_test: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     print(
         f"{len(tasks)} pictures ready in {time.perf_counter() - t0:.0f} s ({left_out} left out: misread even alone).",
         flush=True,

@@ -15,7 +15,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -25,12 +24,17 @@ from typing import Any
 
 import numpy as np
 
+from digits import cli
 from digits.evaluation.metrics import auroc, expected_calibration_error
 from digits.network.card import training_totals
 from digits.network.report import MISTAKES_SHOWN, encode_png, report_path_for
 
 #: Fashion-MNIST items counted as "confident" above this top softmax probability.
 CONFIDENT = 0.9
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.evaluation.report"
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, k: int = 10) -> np.ndarray:
@@ -132,10 +136,7 @@ def build_report(classifier, x_test: np.ndarray, y_test: np.ndarray, train_label
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        description="Write every shipped network's report (the 'Inside the network' page) and print the table.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Write every shipped network's report (the 'Inside the network' page) and print the table.")
     p.add_argument("--model", action="append", help="a .keras file (repeatable); default: every shipped network")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR")
     args = p.parse_args(argv)
@@ -154,8 +155,7 @@ def main(argv=None) -> int:
         fashion, _ = load_fashion_mnist("test")
         classifiers = [Classifier(m) for m in (args.model or shipped_models())]
     except (ModelCardError, DataError, OSError) as e:
-        print(f"report: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     (_, y_train), _ = train_val_split(x_all, y_all)
     reads = {"mnist": prepare_batch(list(x_test)), "fashion": prepare_batch(list(fashion))}
     print(f"Read {len(x_test)} MNIST and {len(fashion)} Fashion-MNIST test pictures as uploads.\n")

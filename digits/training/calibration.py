@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from digits import cli
 from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
 from digits.evaluation.metrics import auroc, expected_calibration_error, rejection_rate
 from digits.network.card import write_card
@@ -41,6 +42,10 @@ from digits.training.outlier_pool import tuning_outliers
 
 #: At most this fraction of validation digits may be rejected as "not a digit".
 MAX_REJECTION = 0.005
+
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.training.calibration"
 
 
 def fit(
@@ -145,10 +150,7 @@ def calibrate_model(
 def parse_args(argv=None) -> argparse.Namespace:
     from digits.network.classifier import default_model
 
-    p = argparse.ArgumentParser(
-        description="Refit the temperature, the OOD score and its threshold for a trained model.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+    p = cli.parser(PROG, "Refit the temperature, the OOD score and its threshold for a trained model.")
     p.add_argument("--model", default=str(default_model()), help="the .keras model; its card is rewritten")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated tuning outliers")
@@ -164,8 +166,7 @@ def main(argv=None) -> int:
     try:
         card = calibrate_model(Path(args.model), args.data_dir, args.seed)
     except (ModelCardError, DataError) as e:
-        print(f"calibration: error: {e}", file=sys.stderr)
-        return 1
+        return cli.fail(PROG, e)
     o, c = card["ood"], card["calibration"]
     print(
         f"score {o['score']} (tuning AUROC {o['tuning_auroc'][o['score']]:.4f}), threshold {o['threshold']:.4g}, "

@@ -19,7 +19,6 @@ card changes). ``train.py`` exports every network it trains.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from digits import cli
 from digits.network.card import (
     FEATURES_LAYER,
     LOGITS_OUTPUT,
@@ -37,6 +37,9 @@ from digits.network.card import (
     served_path_for,
     write_card,
 )
+
+#: The command a user types, for the usage line and the one-line errors.
+PROG = "python -m digits.training.export"
 
 
 def served_outputs(model) -> list[str]:
@@ -106,9 +109,7 @@ def export_model(model_path: str | os.PathLike) -> Path:
 def main(argv: list[str] | None = None) -> int:
     from digits.network.classifier import shipped_models
 
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
-    )
+    parser = cli.parser(PROG, __doc__.split("\n\n")[0])
     parser.add_argument(
         "--model", action="append", help="a .keras file to export (repeatable); default: every shipped network"
     )
@@ -118,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"{path} -> {export_model(path)}")
         except (ModelCardError, ValueError, OSError) as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 1
+            return cli.fail(PROG, e)
     return 0
 
 
