@@ -54,9 +54,9 @@ from digits.evaluation.robustness import (
     _check,
     _near_centre,
     _order,
-    _paint,
-    _place,
     crop_digit,
+    paint,
+    place,
     redraw_digit,
     render_digit,
     variant_rng,
@@ -140,7 +140,7 @@ def _canvas_edge(digits: list[np.ndarray], rng: np.random.Generator, index: int)
         shift = size - (lefts[1] + ink.shape[1]) + round(float(rng.uniform(*CANVAS_EDGE_OVERRUN)) * ink.shape[1])
         lefts = [lefts[0] + shift, lefts[1] + shift]
     layer = _on_big_canvas(inks, tops, lefts, size)
-    grey = _paint(255.0, 0.0, layer)
+    grey = paint(255.0, 0.0, layer)
     image = np.dstack([grey, grey, grey, np.full_like(grey, 255)])
     boxes = [_clipped_box(i, t, x, size) for i, t, x in zip(inks, tops, lefts, strict=True)]
     return image, boxes, {"source": "canvas", "edge": edge, "stroke_width": stroke}
@@ -185,11 +185,11 @@ def _phone_light(digits: list[np.ndarray], rng: np.random.Generator, index: int)
     height = float(rng.uniform(0.4, 0.7)) * h
     ink = render_digit(crop_digit(digits[0]), height, max_width=0.8 * w)
     top, left = _near_centre(rng, (h, w), ink.shape)
-    layer = _place((h, w), ink, top, left)
+    layer = place((h, w), ink, top, left)
     behind = render_digit(crop_digit(digits[1]), height, max_width=0.8 * w)[:, ::-1]  # seen through the page
     btop, bleft = _near_centre(rng, (h, w), behind.shape)
     through = float(rng.uniform(*SHOW_THROUGH))
-    layer = np.maximum(layer, through * _place((h, w), behind, btop, bleft))
+    layer = np.maximum(layer, through * place((h, w), behind, btop, bleft))
     rgb, params = _photographed(layer, rng)
     return _jpeg(rgb), [_bbox(ink, top, left)], params | {"show_through": through, "height": ink.shape[0]}
 
@@ -232,7 +232,7 @@ def _broken_stroke(digits: list[np.ndarray], rng: np.random.Generator, index: in
     ink = render_digit(crop_digit((broken * 255).astype(np.uint8)), height, max_width=0.8 * PAPER_SIZE[1])
     top, left = _near_centre(rng, PAPER_SIZE, ink.shape)
     level = float(rng.uniform(0, 50))
-    image = _paint(255.0, level, _place(PAPER_SIZE, ink, top, left))
+    image = paint(255.0, level, place(PAPER_SIZE, ink, top, left))
     return image, [_bbox(ink, top, left)], {"gap": gap, "height": ink.shape[0]}
 
 
@@ -240,7 +240,7 @@ def _grid(digits: list[np.ndarray], rng: np.random.Generator, squared: bool) -> 
     height = float(rng.uniform(80, 160))
     ink = render_digit(crop_digit(digits[0]), height, max_width=0.6 * PAPER_SIZE[1])
     top, left = _near_centre(rng, PAPER_SIZE, ink.shape)
-    layer = _place(PAPER_SIZE, ink, top, left)
+    layer = place(PAPER_SIZE, ink, top, left)
     step = int(rng.integers(GRID_STEP[0], GRID_STEP[1] + 1))
     contrast = float(rng.uniform(*GRID_CONTRAST))
     width = int(rng.integers(1, 3))
@@ -251,7 +251,7 @@ def _grid(digits: list[np.ndarray], rng: np.random.Generator, squared: bool) -> 
         if squared:
             lines[:, off_x + k :: step] = 1.0
     level = float(rng.uniform(0, 50))
-    image = _paint(255.0, level, np.maximum(layer, contrast * lines))
+    image = paint(255.0, level, np.maximum(layer, contrast * lines))
     return image, [_bbox(ink, top, left)], {"step": step, "line_contrast": contrast, "line_width": width}
 
 
@@ -272,7 +272,7 @@ def _frame_filling(digits: list[np.ndarray], rng: np.random.Generator, index: in
     top, left = (h - ink.shape[0]) // 2, (w - ink.shape[1]) // 2
     dark = bool(rng.integers(2))
     paper, pen = (255.0, float(rng.uniform(0, 40))) if dark else (float(rng.uniform(0, 40)), 255.0)
-    image = _paint(paper, pen, _place((h, w), ink, top, left))
+    image = paint(paper, pen, place((h, w), ink, top, left))
     return image, [_bbox(ink, top, left)], {"cover": ink.size / (h * w), "stroke_width": stroke, "dark_ink": dark}
 
 
@@ -289,7 +289,7 @@ def _pair(digits: list[np.ndarray], rng: np.random.Generator, gap: int) -> tuple
     w = inks[0].shape[1] + inks[1].shape[1] + gap + 2 * margin
     lefts = [margin, margin + inks[0].shape[1] + gap]
     tops = [h - margin - ink.shape[0] for ink in inks]
-    layers = [_place((h, w), ink, t, x) for ink, t, x in zip(inks, tops, lefts, strict=True)]
+    layers = [place((h, w), ink, t, x) for ink, t, x in zip(inks, tops, lefts, strict=True)]
     return layers, [_bbox(ink, t, x) for ink, t, x in zip(inks, tops, lefts, strict=True)]
 
 
@@ -299,14 +299,14 @@ def _two_tones(digits: list[np.ndarray], rng: np.random.Generator, index: int) -
     contrast = float(rng.uniform(*TWO_TONE_CONTRAST))
     layers[faint] = layers[faint] * contrast
     level = float(rng.uniform(0, 40))
-    return _paint(255.0, level, np.maximum(*layers)), boxes, {"faint": faint, "contrast": contrast}
+    return paint(255.0, level, np.maximum(*layers)), boxes, {"faint": faint, "contrast": contrast}
 
 
 def _touching_pair(digits: list[np.ndarray], rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
     overlap = int(rng.integers(TOUCH_OVERLAP[0], TOUCH_OVERLAP[1] + 1))
     layers, boxes = _pair(digits, rng, -overlap)
     level = float(rng.uniform(0, 40))
-    return _paint(255.0, level, np.maximum(*layers)), boxes, {"overlap": overlap}
+    return paint(255.0, level, np.maximum(*layers)), boxes, {"overlap": overlap}
 
 
 def _number(rng: np.random.Generator, digits: tuple[int, int]) -> str:
@@ -479,7 +479,7 @@ def full_size_photo(
     layer, boxes = np.zeros((h, w), np.float32), []
     for ink in inks:
         top = int(rng.integers(int(0.3 * h), int(0.4 * h)))
-        layer = np.maximum(layer, _place((h, w), ink, top, left))
+        layer = np.maximum(layer, place((h, w), ink, top, left))
         boxes.append(_bbox(ink, top, left))
         left += ink.shape[1] + gap
     buf = io.BytesIO()

@@ -312,7 +312,7 @@ def _bbox(ink: np.ndarray, top: int, left: int) -> tuple[int, int, int, int]:
     return left + x0, top + y0, left + x1, top + y1
 
 
-def _place(shape: tuple[int, int], patch: np.ndarray, top: int, left: int) -> np.ndarray:
+def place(shape: tuple[int, int], patch: np.ndarray, top: int, left: int) -> np.ndarray:
     """A (H, W) float32 layer holding ``patch`` at (top, left); the patch must fit."""
     layer = np.zeros(shape, dtype=np.float32)
     h, w = patch.shape
@@ -335,7 +335,7 @@ def _near_centre(rng: np.random.Generator, shape: tuple[int, int], patch: tuple[
     return int(np.clip(round(top), 0, free_y)), int(np.clip(round(left), 0, free_x))
 
 
-def _paint(background: Sequence[float] | float, ink_colour: Sequence[float] | float, ink: np.ndarray) -> np.ndarray:
+def paint(background: Sequence[float] | float, ink_colour: Sequence[float] | float, ink: np.ndarray) -> np.ndarray:
     """``background * (1 - ink) + ink_colour * ink`` on [0, 255], as uint8 (H, W) or (H, W, C)."""
     bg = np.asarray(background, dtype=np.float32)
     fg = np.asarray(ink_colour, dtype=np.float32)
@@ -354,8 +354,8 @@ def _canvas(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, li
     ink = redraw_digit(crop_digit(digit), height, stroke, max_width=CANVAS_SIZE - 30)
     shape = (CANVAS_SIZE, CANVAS_SIZE)
     top, left = _near_centre(rng, shape, ink.shape)
-    layer = _place(shape, ink, top, left)
-    grey = _paint(255.0, 0.0, layer)
+    layer = place(shape, ink, top, left)
+    grey = paint(255.0, 0.0, layer)
     image = np.dstack([grey, grey, grey, np.full(shape, 255, np.uint8)])
     return image, [_bbox(ink, top, left)], {"stroke_width": stroke, "height": ink.shape[0]}
 
@@ -369,7 +369,7 @@ def _corner(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, li
     level = float(rng.uniform(0, 60))
     shape = (CORNER_SIZE[1], CORNER_SIZE[0])
     top, left = _random_spot(rng, shape, ink.shape)
-    image = _paint(255.0, level, _place(shape, ink, top, left))
+    image = paint(255.0, level, place(shape, ink, top, left))
     return image, [_bbox(ink, top, left)], {"height": ink.shape[0], "ink_level": level}
 
 
@@ -378,7 +378,7 @@ def _photo(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, lis
     height = float(rng.uniform(0.4, 0.7)) * h
     ink = render_digit(crop_digit(digit), height, max_width=0.8 * w)
     top, left = _near_centre(rng, (h, w), ink.shape)
-    layer = _place((h, w), ink, top, left)
+    layer = place((h, w), ink, top, left)
     # Off-white paper (slightly warm or cool), dark pen ink (black, blue-black or graphite).
     paper = np.array([240.0, 238.0, 232.0]) + rng.uniform(-12, 12) + rng.uniform(-4, 4, size=3)
     pen = rng.uniform(15, 60) + rng.uniform(-10, 10, size=3) + np.array([0.0, 0.0, rng.uniform(0, 25)])
@@ -413,7 +413,7 @@ def _inverted(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
         if off >= INVERTED_OFF_CENTRE:  # always reached within a few tries for these sizes
             break
     bg, fg = float(rng.uniform(0, 30)), float(rng.uniform(225, 255))
-    grey = _paint(bg, fg, _place(shape, ink, top, left))
+    grey = paint(bg, fg, place(shape, ink, top, left))
     return np.dstack([grey] * 3), [_bbox(ink, top, left)], {"height": h, "offset": float(off)}
 
 
@@ -425,7 +425,7 @@ def _transparent(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
     inner = (room, room)
     top, left = _near_centre(rng, inner, ink.shape)
     top, left = top + TRANSPARENT_MARGIN, left + TRANSPARENT_MARGIN
-    alpha = _paint(0.0, 255.0, _place(shape, ink, top, left))
+    alpha = paint(0.0, 255.0, place(shape, ink, top, left))
     image = np.zeros((*shape, 4), dtype=np.uint8)
     image[..., 3] = alpha
     return image, [_bbox(ink, top, left)], {"height": ink.shape[0]}
@@ -475,7 +475,7 @@ def _colour(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, li
     ink = render_digit(crop_digit(digit), height, max_width=0.8 * w)
     top, left = _near_centre(rng, (h, w), ink.shape)
     paper, pen, contrast = colour_pair(rng)
-    image = _paint(paper, pen, _place((h, w), ink, top, left))
+    image = paint(paper, pen, place((h, w), ink, top, left))
     params = {"height": ink.shape[0], "paper": tuple(int(c) for c in paper), "ink": tuple(int(c) for c in pen)}
     params["contrast"] = contrast
     return image, [_bbox(ink, top, left)], params
@@ -489,7 +489,7 @@ def _rotated(digit: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, l
     shape = (ROTATED_SIZE, ROTATED_SIZE)
     top, left = _near_centre(rng, shape, ink.shape)
     level = float(rng.uniform(0, 50))
-    image = _paint(255.0, level, _place(shape, ink, top, left))
+    image = paint(255.0, level, place(shape, ink, top, left))
     return image, [_bbox(ink, top, left)], {"angle": angle, "height": upright.shape[0]}
 
 
@@ -587,13 +587,13 @@ def _string(
     layers, boxes, x = [], [], margin_x
     for i, ink in enumerate(inks):
         top = baseline + drops[i] - ink.shape[0]
-        layers.append(_place(shape, ink, top, x))
+        layers.append(place(shape, ink, top, x))
         boxes.append(_bbox(ink, top, x))
         x += ink.shape[1] + (gaps[i] if i < len(gaps) else 0)
     if _touching(layers):  # cannot happen with gaps >= 2, but the set promises it
         raise RuntimeError("digits of a string touch")
     level = float(rng.uniform(0, 50))
-    image = _paint(255.0, level, np.maximum.reduce(layers))
+    image = paint(255.0, level, np.maximum.reduce(layers))
     return image, boxes, {"height": base, "gaps": gaps}
 
 

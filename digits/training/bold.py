@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from digits.evaluation.robustness import _paint, _place, crop_digit, redraw_digit
-from digits.training.printed import prepared
+from digits.evaluation.robustness import crop_digit, paint, place, redraw_digit
+from digits.training.uploads import prepared
 
 #: Pen width as a fraction of the digit's height: from just above MNIST's median (0.14) to a marker.
 PEN = (0.15, 0.34)
@@ -47,10 +47,10 @@ def bold_pictures(digits: np.ndarray, labels: np.ndarray, n: int, seed: int) -> 
         ink = redraw_digit(crop_digit(digits[j]), height, float(rng.uniform(*PEN)) * height)
         cover = float(rng.uniform(*COVER))
         h, w = (int(np.ceil(s / np.sqrt(cover))) for s in ink.shape)
-        layer = _place((h, w), ink, (h - ink.shape[0]) // 2, (w - ink.shape[1]) // 2)
+        layer = place((h, w), ink, (h - ink.shape[0]) // 2, (w - ink.shape[1]) // 2)
         dark, faint = float(rng.uniform(0, 60)), float(rng.uniform(195, 255))
         paper, pen = (faint, dark) if rng.integers(2) else (dark, faint)
-        pictures.append(_paint(paper, pen, layer))
+        pictures.append(paint(paper, pen, layer))
     return pictures, out
 
 
