@@ -21,6 +21,8 @@ from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import SIZE, normalize_digit
 from digits.reading.segment import (
+    CANVAS_SPLIT_ASPECT,
+    SPLIT_ASPECT,
     TextureError,
     bridge,
     find_digits,
@@ -225,7 +227,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         whole = _digit_from(ink, group_mask(labels, groups), shape_in, steps)
     merges = {i: _healed(ink, masks[i] | masks[i + 1], shape_in) for i in merge_candidates(groups)}
     splits = {}
-    for i, cut in split_candidates(labels, groups).items():
+    for i, cut in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if source == "canvas" else SPLIT_ASPECT).items():
         left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():

@@ -58,6 +58,10 @@ MERGE_GAP = 0.25
 #: validation-built pictures per variant, 1.1 -> 0.8 read one more touching pair right and moved
 #: nothing else (0.7 lost a frame-filling digit).
 SPLIT_ASPECT = 0.8
+#: ... but on the canvas, which is read after every stroke, only pieces wider than tall, as before: each
+#: hypothesis costs two more normalisations, which took a canvas reading from 7.0 ms to 10.9 ms
+#: (issue 16 asks at most 10 ms), and the narrow touching pairs it was for were uploads.
+CANVAS_SPLIT_ASPECT = 1.1
 #: More separate marks than this (components left once the specks are dropped) is texture, not digits:
 #: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
 #: 8, the non-digit gallery's busiest photo 72. The merging is near-linear in their number
@@ -345,23 +349,25 @@ def merge_candidates(groups: list[Group]) -> list[int]:
     return out
 
 
-def split_candidates(labels: np.ndarray, groups: list[Group]) -> dict[int, int]:
+def split_candidates(labels: np.ndarray, groups: list[Group], aspect: float = SPLIT_ASPECT) -> dict[int, int]:
     """Hypotheses that one group is two touching digits, for the network to settle.
 
     Args:
         labels: the component label image of :func:`find_digits`.
         groups: its groups, left to right.
+        aspect: the least width / height of a group to cut (:data:`SPLIT_ASPECT`, or
+            :data:`CANVAS_SPLIT_ASPECT` for the canvas).
 
     Returns:
         ``i`` -> the column (in working pixels) at which ``groups[i]`` would be cut: for each group
-        at least :data:`SPLIT_ASPECT` times as wide as tall, the column in the middle third of its
+        at least ``aspect`` times as wide as tall, the column in the middle third of its
         box where the ink is shortest (its upper and lower contours closest: where two touching
         digits meet), with the least ink among equals.
     """
     out = {}
     for i, g in enumerate(groups):
         x0, y0, x1, y1 = g.box
-        if x1 - x0 < SPLIT_ASPECT * (y1 - y0):
+        if x1 - x0 < aspect * (y1 - y0):
             continue
         mask = np.isin(labels[y0:y1, x0:x1], g.labels)
         rows = np.arange(y1 - y0)[:, None]
