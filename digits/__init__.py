@@ -11,8 +11,8 @@ The package in six parts, in the order a picture meets them (see the README's "L
 
 Beside them, ``cli`` holds what the command-line tools share (usage name, one-line errors).
 
-The app, its pages and ``predict.py`` load only reading, network, ui and ``datasets.photos``;
-``tests/test_layout.py`` checks every allowed direction.
+The app, its pages and ``predict.py`` load only reading, network, ui, ``datasets.photos`` and
+``cli``; ``tests/test_layout.py`` checks every allowed direction.
 """
 
 __version__ = "0.1.0"

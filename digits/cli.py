@@ -2,7 +2,7 @@
 
 Every tool's ``main(argv)`` returns its exit status. Bad input (a missing data set, a damaged model
 card, an unreadable file) ends it with one line on stderr in argparse's own form, ``PROG: error:
-MESSAGE``, and status 1: never a traceback.
+MESSAGE``, and status 1 (``predict.py``: 2, argparse's status for bad usage): never a traceback.
 """
 
 from __future__ import annotations

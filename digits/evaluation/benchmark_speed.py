@@ -1,6 +1,7 @@
 """Speed of one reading, as the app does it: preprocessing, the network, the whole of it.
 
-Prints median times over repeated runs for a 280x280 canvas drawing, a 4-digit string and a
+Prints median times over repeated runs for a 280x280 canvas drawing, a canvas with a digit that
+runs off its edge (read both as it is and as running on past the edge), a 4-digit string and a
 12-megapixel JPEG photo of a number on paper, made at full size
 (:func:`digits.evaluation.people_set.full_size_photo`) and read from its bytes as an upload is
 (decoding included), so that the cost of each step is visible, and of the "why it answered" views
@@ -44,8 +45,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from digits.datasets.mnist import DataError
-    from digits.evaluation.people_set import full_size_photo
-    from digits.evaluation.robustness import build_set, source_split
+    from digits.evaluation.people_set import full_size_photo, iter_people
+    from digits.evaluation.robustness import build_set, source_split, variant_rng
     from digits.network.card import ModelCardError
     from digits.network.classifier import Classifier
     from digits.network.explain import feature_grid, occlusion_map
@@ -61,6 +62,7 @@ def main(argv=None) -> int:
         return cli.fail(PROG, e)
     samples = build_set(images, labels, n_per_variant=1, n_strings_per_length=1, seed=0)
     canvas = samples["canvas"][0].image
+    edge = next(iter_people("canvas_edge", images, labels, 1, variant_rng(0, "people/canvas_edge"))).image
     string = next(s.image for s in samples["strings"] if len(s.label) == 4)
     photo, _ = full_size_photo(list(images[:3]), np.random.default_rng(0))
     x1 = np.zeros((1, 28, 28, 1), np.float32)
@@ -74,6 +76,7 @@ def main(argv=None) -> int:
     ]
     pictures = (
         ("canvas 280x280", canvas, "canvas"),
+        ("canvas 280x280, two digits, one running off the edge", edge, "canvas"),
         ("4-digit string", string, "upload"),
     )
     for name, picture, source in pictures:

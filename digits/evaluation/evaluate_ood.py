@@ -88,11 +88,7 @@ def main(argv=None) -> int:
         return cli.fail(PROG, e)
     det = classifier.detector
     if det is None:
-        print(
-            "evaluate_ood: error: the model card has no detector; run python -m digits.training.calibration",
-            file=sys.stderr,
-        )
-        return 1
+        return cli.fail(PROG, "the model card has no detector; run python -m digits.training.calibration")
     chosen, thr, temperature = det.score_name, det.threshold, classifier.temperature
 
     in_scores, in_logits, in_kept = scores_of(classifier, list(x_test))

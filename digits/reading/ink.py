@@ -17,8 +17,10 @@ The steps follow document-image practice:
 4. **Ruling** (:func:`remove_ruling`): the lines of ruled and squared paper, found by a grey
    opening with a line-shaped footprint, are subtracted.
 5. **Contrast**: the ink is normalised by its typical strong level and thresholded (Otsu); ink
-   that is fainter, but far above the paper's noise and as large as a digit (a light digit beside
-   a dark one), is judged on its own level.
+   that is fainter, but far above the paper's noise, at least :data:`FAINT_LEVEL` of the darkest
+   ink's contrast and as large as a digit (a light digit beside a dark one), is judged on its own
+   level; on an unevenly lit page, only when it keeps clear of the picture's border (there, it is
+   the edge of a shadow band).
 """
 
 from __future__ import annotations
@@ -198,6 +200,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
     # estimate's answer there, at a seventh of a canvas reading's time).
     ink = np.clip(signal - (_background(signal) if paper else float(signal.min())), 0.0, None)
     width = widest = 0.0
+    shaded_light = False
     if paper:
         ink = remove_ruling(ink)
         # Real light (a shadow band, a bright spot, vignetting) varies faster than a window of a
@@ -214,7 +217,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
             inkish, inkish_shaded = _inkish(ink), _inkish(shaded)
             light = wide > SHADED_SHARE or inkish.mean() > SHADING_GAIN * inkish_shaded.mean()
             if light and _reaches_border(inkish & ~inkish_shaded):
-                ink = shaded
+                ink, shaded_light = shaded, True
                 widest = _ridge_widths(ink)[1]
 
     # Contrast: the typical ink level among the strongest ink, measured on the smoothed ink.
@@ -241,7 +244,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
         local = (1.0 - signal) < filters.threshold_sauvola(1.0 - signal, window_size=window, k=SAUVOLA_K)
     mask = (ink > t_ink) & local
     if paper:
-        ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink, local)
+        ink, mask = _fainter_ink(absolute, ink, mask, peak, t_ink, local, shaded_light)
     # Below half the threshold is paper; above it, soft anti-aliased edges (as in MNIST) survive.
     floor = 0.5 * t_ink
     ink = np.clip((ink - floor) / (1.0 - floor), 0.0, 1.0).astype(np.float32)
@@ -249,11 +252,18 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
 
 
 def _fainter_ink(
-    absolute: np.ndarray, ink: np.ndarray, mask: np.ndarray, peak: float, t_ink: float, local: np.ndarray
+    absolute: np.ndarray,
+    ink: np.ndarray,
+    mask: np.ndarray,
+    peak: float,
+    t_ink: float,
+    local: np.ndarray,
+    shaded_light: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise,
-    at least :data:`FAINT_LEVEL` of the darkest's contrast, as large as a digit and clear of the
-    picture's border (a light-grey 3 beside a black 9), is kept and brought to full strength.
+    at least :data:`FAINT_LEVEL` of the darkest's contrast and as large as a digit (a light-grey 3
+    beside a black 9), is kept and brought to full strength. Where the light was uneven, such ink
+    must also keep clear of the picture's border.
 
     Args:
         absolute: (H, W) ink contrast in [0, 1] (before normalisation).
@@ -261,6 +271,8 @@ def _fainter_ink(
         mask: (H, W) bool, the ink above ``t_ink``.
         peak, t_ink: the normalisation and the threshold that made them.
         local: (H, W) bool, where the local threshold allows ink (a shadow stays paper).
+        shaded_light: the stroke-scale background was used (light fell unevenly on the page):
+            faint ink that touches the border is taken for light, not for a digit.
 
     Returns:
         ``(ink, mask)``: unchanged when there is no such component; otherwise with each faint
@@ -284,9 +296,10 @@ def _fainter_ink(
     out_ink, out_mask = ink.copy(), mask.copy()
     for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
         inside = labels == k
-        if inside[[0, -1]].any() or inside[:, [0, -1]].any():
-            # Faint and running in from the border: light (the edges of a shadow band that the
-            # stroke-scale background leaves as faint lines), which comes from outside the picture.
+        if shaded_light and (inside[[0, -1]].any() or inside[:, [0, -1]].any()):
+            # Faint and running in from the border of a shaded page: light (the edges of a shadow
+            # band that the stroke-scale background leaves as faint lines), which comes from
+            # outside the picture. On an evenly lit page, a light digit cropped tightly touches it.
             continue
         level = float(np.percentile(ink[inside], 90))
         if level * peak < MIN_CONTRAST or level < FAINT_LEVEL:

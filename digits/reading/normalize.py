@@ -221,19 +221,29 @@ def shrink(ink: np.ndarray, mask: np.ndarray, size: int = STROKE_WORK) -> tuple[
     return small, measure.block_reduce(mask, (k, k), np.max).astype(bool)
 
 
-def normalize_digit(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def normalize_digit(
+    ink: np.ndarray, mask: np.ndarray, beyond: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """MNIST normalisation of one cropped digit: stroke width, 20x20 fit, centre of mass.
 
     Args:
         ink: (h, w) float32 in [0, 1], light ink on dark, cropped to the digit's bounding box.
         mask: (h, w) bool, the digit's ink pixels.
+        beyond: blank kept beyond each side (top, bottom, left, right) of the digit, as a fraction
+            (>= 0) of its height: a digit that runs off the picture on that side is scaled as the
+            part in view of a larger digit (:data:`digits.reading.prepare.EDGE_EXTEND`). Added after
+            the stroke width is set (which is measured on the digit's own size), before the 20x20
+            fit; the centre of mass ignores blank, so only the scale can change.
 
     Returns:
         ``(image, steps)``: the (28, 28) float32 network input, and the intermediate pictures
-        "crop", "box20" and "centred".
+        "crop" (``ink``), "box20" (blank beyond included) and "centred".
     """
     small, small_mask = fill_hollow(*shrink(ink, mask, STROKE_WORK))
     stroked = normalize_stroke(small, small_mask)
+    if any(beyond):
+        top, bottom, left, right = (round(f * stroked.shape[0]) for f in beyond)
+        stroked = np.pad(stroked, ((top, bottom), (left, right)))
     box20 = fit_box(stroked)
     centred = center_by_mass(box20)
     return centred, {"crop": ink, "box20": box20, "centred": centred}

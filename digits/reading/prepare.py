@@ -38,11 +38,13 @@ HEAL_AREA = 0.1
 #: joined (each join costs two distance transforms of the digit's box).
 HEAL_PIECES = 6
 #: A canvas digit that touches the canvas's edge may run off it: it is also normalised as if it went on
-#: past each edge it touches by this fraction of its height (that space left blank, so the part in view
-#: keeps its size and place), and the network's more plausible reading is kept
+#: past each edge it touches by this fraction of its height (that space left blank, so that the part in
+#: view is scaled as part of a larger digit), and the network's more plausible reading is kept
 #: (:func:`digits.network.recognize.recognize`). On 300 validation-built canvas_edge pictures, 0.1,
 #: 0.2 and 0.3 each read 3 more right (90.0 -> 91.0%); 0.3 left the fewest rejected (7.0 -> 6.0%).
 EDGE_EXTEND = 0.3
+#: No blank beyond any side (a digit read as it is).
+NOTHING_BEYOND = (0.0, 0.0, 0.0, 0.0)
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
 STEPS = ("input", "grayscale", "crop", "box20", "centred")
@@ -79,7 +81,8 @@ class Prepared:
         splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, left and right
             (see :func:`digits.reading.segment.split_candidates`).
         extended: hypotheses, canvas only: ``i`` -> ``digits[i]``, which touches the canvas's edge,
-            normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`).
+            normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`), where that
+            changes its scale (:func:`_run_off`).
         shape: (height, width) of the input picture in pixels, the frame of every ``Digit.box``.
         texture: why nothing was read although there is ink (too many separate marks, see
             :class:`digits.reading.segment.TextureError`), one line; None otherwise.
@@ -125,31 +128,36 @@ def _display_input(img: Image.Image | np.ndarray) -> np.ndarray:
     return np.asarray(img)
 
 
-def _digit_from(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: dict, extend: float = 0.0) -> Digit:
-    """Normalise the ink under ``keep`` (bool mask): soft edges within 2 px of it survive. With
-    ``extend`` > 0, the crop is first padded with blank by ``extend`` times its height beyond each
-    side of the picture that it touches (a digit running off the canvas, see :data:`EDGE_EXTEND`)."""
+def _digit_from(
+    ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: dict, beyond: tuple[float, ...] = NOTHING_BEYOND
+) -> Digit:
+    """Normalise the ink under ``keep`` (bool mask): soft edges within 2 px of it survive. ``beyond``:
+    blank kept beyond its top, bottom, left and right, as fractions of its height (see
+    :func:`digits.reading.normalize.normalize_digit` and :func:`_run_off`)."""
     x0, y0, x1, y1 = bounding_box(keep)
     # Dilated within its box and 2 px around it (the same pixels as dilating the whole picture).
     h, w = keep.shape
     bx0, by0, bx1, by1 = max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2)
     near = ndimage.binary_dilation(keep[by0:by1, bx0:bx1], iterations=2)[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0]
     crop, mask = np.where(near, ink.ink[y0:y1, x0:x1], 0.0).astype(np.float32), keep[y0:y1, x0:x1]
-    if extend > 0:
-        pad = round(extend * (y1 - y0))
-        widths = ((pad * (y0 == 0), pad * (y1 == h)), (pad * (x0 == 0), pad * (x1 == w)))
-        crop, mask = np.pad(crop, widths), np.pad(mask, widths)
-    image, norm_steps = normalize_digit(crop, mask)
+    image, norm_steps = normalize_digit(crop, mask, beyond)
     return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
 
 
-def _touches_edge(keep: np.ndarray) -> bool:
-    """Whether the ink under ``keep`` ((H, W) bool, not empty) reaches a side of the picture."""
+def _run_off(keep: np.ndarray, extend: float = EDGE_EXTEND) -> tuple[float, float, float, float] | None:
+    """How the ink under ``keep`` ((H, W) bool, not empty) may run off the picture: ``extend`` beyond
+    each side of the picture it reaches (top, bottom, left, right), or None when it reaches none, or
+    when that blank would not lengthen its longer side (a wide digit cut at its top or bottom, a tall
+    one at its left or right): then the 20x20 fit, and so the network's input, would not change."""
     x0, y0, x1, y1 = bounding_box(keep)
-    return x0 == 0 or y0 == 0 or x1 == keep.shape[1] or y1 == keep.shape[0]
+    beyond = tuple(extend * side for side in (y0 == 0, y1 == keep.shape[0], x0 == 0, x1 == keep.shape[1]))
+    h, w = y1 - y0, x1 - x0
+    if max(h * (1 + beyond[0] + beyond[1]), w + h * (beyond[2] + beyond[3])) <= max(h, w):
+        return None
+    return beyond
 
 
-def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], extend: float = 0.0) -> Digit:
+def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], beyond: tuple[float, ...] = NOTHING_BEYOND) -> Digit:
     """One digit, normalised as :func:`_digit_from` does, after joining its pieces: each piece of at
     least :data:`HEAL_AREA` of the largest one's area, largest first, is joined to those before it by
     :func:`digits.reading.segment.bridge` (a stroke broken across, a 4 whose stem stands apart).
@@ -158,7 +166,7 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], extend: float
         ink: the picture's ink (working resolution).
         keep: (H, W) bool, the digit's ink pixels (not empty).
         shape_in: (height, width) of the input picture, for the digit's box.
-        extend: see :func:`_digit_from`.
+        beyond: see :func:`_digit_from`.
 
     Returns:
         The :class:`Digit`; made from ``keep`` as it is when it is one piece, more than
@@ -167,11 +175,11 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], extend: float
     x0, y0, x1, y1 = bounding_box(keep)
     labels, n = ndimage.label(keep[y0:y1, x0:x1], structure=np.ones((3, 3), int))
     if n < 2:
-        return _digit_from(ink, keep, shape_in, {}, extend)
+        return _digit_from(ink, keep, shape_in, {}, beyond)
     sizes = np.bincount(labels.ravel())[1:]
     big = [k + 1 for k in np.argsort(sizes)[::-1] if sizes[k] >= HEAL_AREA * sizes.max()]
     if len(big) > HEAL_PIECES:  # dots or dashes, not a stroke broken across: left as they are
-        return _digit_from(ink, keep, shape_in, {}, extend)
+        return _digit_from(ink, keep, shape_in, {}, beyond)
     joined, joints = labels == big[0], np.zeros(labels.shape, bool)
     for k in big[1:]:
         piece = labels == k
@@ -179,12 +187,12 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], extend: float
         joined |= piece | joint
         joints |= joint
     if not joints.any():
-        return _digit_from(ink, keep, shape_in, {}, extend)
+        return _digit_from(ink, keep, shape_in, {}, beyond)
     strokes, mask, keep = ink.ink.copy(), ink.mask.copy(), keep.copy()
     strokes[y0:y1, x0:x1][joints] = 1.0
     mask[y0:y1, x0:x1] |= joints
     keep[y0:y1, x0:x1] |= joints
-    return _digit_from(Ink(strokes, mask, ink.scale), keep, shape_in, {}, extend)
+    return _digit_from(Ink(strokes, mask, ink.scale), keep, shape_in, {}, beyond)
 
 
 def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: str = "upload") -> Prepared:
@@ -234,7 +242,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
             splits[i] = (_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}))
     extended = {}
     if source == "canvas":
-        extended = {i: _healed(ink, m, shape_in, EDGE_EXTEND) for i, m in enumerate(masks) if _touches_edge(m)}
+        run_off = {i: _run_off(m) for i, m in enumerate(masks)}
+        extended = {i: _healed(ink, masks[i], shape_in, beyond) for i, beyond in run_off.items() if beyond}
     return Prepared(whole, digits, ink, merges, splits, extended, shape_in)
 
 

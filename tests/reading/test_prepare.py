@@ -67,15 +67,17 @@ def test_prepare_batch_makes_network_inputs():
     assert x.shape == (2, 28, 28) and x.dtype == np.float32 and x.min() >= 0 and x.max() <= 1
 
 
-def test_canvas_digit_at_the_edge_is_also_read_as_running_off_it():
+@pytest.mark.parametrize("pen", [20, 8])  # 8 px: thinner than MNIST's strokes, so re-drawn
+def test_canvas_digit_at_the_edge_is_also_read_as_running_off_it(pen):
     """A stroke from the canvas's top edge: besides its usual normalisation (its height fit to 20
     px), the hypothesis that it runs on past the edge keeps EDGE_EXTEND of its height blank above it,
-    so it is drawn smaller; only on the canvas, and only for the digit that touches the edge."""
+    so it is drawn smaller, whatever the pen; only on the canvas, and only for the digit that touches
+    the edge."""
     from digits.reading.prepare import EDGE_EXTEND
 
     page = np.full((280, 280), 255, np.uint8)
-    page[0:200, 60:80] = 0  # a 1 from the top edge
-    page[60:200, 180:200] = 0  # a 1 clear of every edge
+    page[0:200, 60 : 60 + pen] = 0  # a 1 from the top edge
+    page[60:200, 180 : 180 + pen] = 0  # a 1 clear of every edge
     prepared = prepare(page, source="canvas")
     assert len(prepared.digits) == 2 and set(prepared.extended) == {0}
     rows = [np.flatnonzero(d.image.max(axis=1) > 0.5) for d in (prepared.digits[0], prepared.extended[0])]
@@ -83,3 +85,15 @@ def test_canvas_digit_at_the_edge_is_also_read_as_running_off_it():
     assert cut >= 19 and extended <= cut - 3
     assert extended == pytest.approx(cut / (1 + EDGE_EXTEND), abs=1.5)
     assert not prepare(page).extended  # an upload: a paper's edge, no such hypothesis
+
+
+def test_edge_hypothesis_only_where_it_changes_the_scale():
+    """A dash wider than tall, cut by the top edge: blank above it leaves its width the longer
+    side, so its 20x20 fit would not change and no second reading is made; cut by the left edge,
+    the blank lengthens it and the hypothesis is there."""
+    page = np.full((280, 280), 255, np.uint8)
+    page[0:30, 100:220] = 0
+    assert not prepare(page, source="canvas").extended
+    page = np.full((280, 280), 255, np.uint8)
+    page[120:150, 0:120] = 0
+    assert set(prepare(page, source="canvas").extended) == {0}
