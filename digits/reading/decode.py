@@ -104,6 +104,9 @@ def load_image(
         except Image.DecompressionBombError as e:
             raise ImageError(f"image is too large (limit {MAX_PIXELS // 1_000_000} megapixels)") from e
         except UnidentifiedImageError as e:
+            claimed = _claimed_format(data)
+            if claimed:  # a PNG whose header's checksum is wrong: a damaged image, not some other file
+                raise ImageError(f"the image is damaged (a {claimed} file that cannot be decoded)") from e
             raise ImageError("not an image file Pillow can read (png, jpg, webp, bmp, gif…)") from e
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise ImageError(f"the image is damaged or truncated ({_one_line(e)})") from e
@@ -130,6 +133,19 @@ def full_size(img: Image.Image) -> tuple[int, int]:
     if recorded is not None and tuple(recorded[1]) == img.size:
         return tuple(recorded[0])
     return img.size
+
+
+def _claimed_format(data: bytes) -> str | None:
+    """The image format whose signature ``data`` starts with, by Pillow's own checks (each format
+    plugin's ``_accept`` on the first 16 bytes, as ``Image.open`` uses them), or None."""
+    Image.init()
+    for name, (_, accept) in Image.OPEN.items():
+        try:
+            if accept and accept(data[:16]):
+                return name
+        except Exception:  # noqa: BLE001 - a check that fails on a short header says "not this format"
+            continue
+    return None
 
 
 def _one_line(e: BaseException) -> str:
