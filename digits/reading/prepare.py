@@ -157,29 +157,27 @@ def _run_off(keep: np.ndarray, extend: float = EDGE_EXTEND) -> tuple[float, floa
     return beyond
 
 
-def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], beyond: tuple[float, ...] = NOTHING_BEYOND) -> Digit:
-    """One digit, normalised as :func:`_digit_from` does, after joining its pieces: each piece of at
-    least :data:`HEAL_AREA` of the largest one's area, largest first, is joined to those before it by
-    :func:`digits.reading.segment.bridge` (a stroke broken across, a 4 whose stem stands apart).
+def _heal(ink: Ink, keep: np.ndarray) -> tuple[Ink, np.ndarray]:
+    """Join a digit's pieces: each piece of at least :data:`HEAL_AREA` of the largest one's area,
+    largest first, is joined to those before it by :func:`digits.reading.segment.bridge` (a stroke
+    broken across, a 4 whose stem stands apart).
 
     Args:
         ink: the picture's ink (working resolution).
         keep: (H, W) bool, the digit's ink pixels (not empty).
-        shape_in: (height, width) of the input picture, for the digit's box.
-        beyond: see :func:`_digit_from`.
 
     Returns:
-        The :class:`Digit`; made from ``keep`` as it is when it is one piece, more than
-        :data:`HEAL_PIECES` pieces, or no gap is bridged.
+        ``(ink, keep)`` with the joints drawn in as full-strength ink (new arrays); the same objects
+        when the digit is one piece, more than :data:`HEAL_PIECES` pieces, or no gap is bridged.
     """
     x0, y0, x1, y1 = bounding_box(keep)
     labels, n = ndimage.label(keep[y0:y1, x0:x1], structure=np.ones((3, 3), int))
     if n < 2:
-        return _digit_from(ink, keep, shape_in, {}, beyond)
+        return ink, keep
     sizes = np.bincount(labels.ravel())[1:]
     big = [k + 1 for k in np.argsort(sizes)[::-1] if sizes[k] >= HEAL_AREA * sizes.max()]
     if len(big) > HEAL_PIECES:  # dots or dashes, not a stroke broken across: left as they are
-        return _digit_from(ink, keep, shape_in, {}, beyond)
+        return ink, keep
     joined, joints = labels == big[0], np.zeros(labels.shape, bool)
     for k in big[1:]:
         piece = labels == k
@@ -187,12 +185,18 @@ def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], beyond: tuple
         joined |= piece | joint
         joints |= joint
     if not joints.any():
-        return _digit_from(ink, keep, shape_in, {}, beyond)
+        return ink, keep
     strokes, mask, keep = ink.ink.copy(), ink.mask.copy(), keep.copy()
     strokes[y0:y1, x0:x1][joints] = 1.0
     mask[y0:y1, x0:x1] |= joints
     keep[y0:y1, x0:x1] |= joints
-    return _digit_from(Ink(strokes, mask, ink.scale), keep, shape_in, {}, beyond)
+    return Ink(strokes, mask, ink.scale), keep
+
+
+def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
+    """One digit (``keep``, (H, W) bool, not empty), its pieces joined (:func:`_heal`), normalised by
+    :func:`_digit_from`; ``shape_in`` is the input picture's (height, width), for its box."""
+    return _digit_from(*_heal(ink, keep), shape_in, {})
 
 
 def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: str = "upload") -> Prepared:
@@ -209,7 +213,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     Returns:
         :class:`Prepared`, blank (with its ``texture`` said) when the ink is in too many separate
         marks to be digits. With one digit found, ``whole`` is that digit (its pieces joined, see
-        :func:`_healed`), sharing its image. The whole picture's ``steps`` are "input", "grayscale" (light ink on
+        :func:`_heal`), sharing its image. The whole picture's ``steps`` are "input", "grayscale" (light ink on
         dark, after the polarity decision), "crop", "box20" and "centred"; each digit's are
         "crop", "box20" and "centred".
 
@@ -225,7 +229,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     if not groups:
         return Prepared(None, [], ink, shape=shape_in)
     masks = [group_mask(labels, [g]) for g in groups]
-    digits = [_healed(ink, m, shape_in) for m in masks]
+    healed = [_heal(ink, m) for m in masks]
+    digits = [_digit_from(*h, shape_in, {}) for h in healed]
     steps = {"input": _display_input(img), "grayscale": ink.ink}
     if len(digits) == 1:
         # One digit: the whole picture is that digit, joined across its gaps, normalised once (the
@@ -243,7 +248,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     extended = {}
     if source == "canvas":
         run_off = {i: _run_off(m) for i, m in enumerate(masks)}
-        extended = {i: _healed(ink, masks[i], shape_in, beyond) for i, beyond in run_off.items() if beyond}
+        extended = {i: _digit_from(*healed[i], shape_in, {}, beyond) for i, beyond in run_off.items() if beyond}
     return Prepared(whole, digits, ink, merges, splits, extended, shape_in)
 
 
