@@ -271,7 +271,7 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     what is fainter. A connected piece (8-connectivity) of the fainter class is light when it
     reaches the picture's border and has pixels more than :data:`LIGHT_REACH` from every stroke (a
     stroke's soft edge lies next to it; a light digit beside a dark one does not reach the border,
-    and is judged on its own level by :func:`_fainter_ink`).
+    and is judged on its own level by :func:`_fainter_ink`); those pixels are taken out.
 
     Args:
         ink: (H, W) float in [0, 1], normalised ink.
@@ -294,7 +294,9 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     light_labels = np.intersect1d(at_border[at_border > 0], labels[far])
     if light_labels.size == 0:
         return ink, mask
-    light = np.isin(labels, light_labels)
+    # Only what stands clear of the strokes: light that crosses a stroke, or a bold stroke's gap (a
+    # rule across the dark table beside the page), stays, so that no stroke is cut in two.
+    light = np.isin(labels, light_labels) & far
     mask = mask & ~light
     out = ink.copy()
     out[ndimage.binary_dilation(light, iterations=2) & ~mask] = 0.0
