@@ -106,21 +106,6 @@ def test_show_through_is_paper_a_light_digit_is_ink(classifier, mnist_test, leve
     assert recognize(page, classifier).number == number
 
 
-def test_shadow_bands_across_phone_photos_are_light(classifier):
-    """Phone light from the "as people make them" set (validation split): shadow bands two or three
-    strokes wide across the digit (a 9 read as "00", a 1 as "019", a 3 as 0, all "not a digit")."""
-    from digits.network.recognize import recognize
-
-    from conftest import people_samples
-
-    wanted = {30, 203, 237, 263, 281}
-    samples = people_samples("phone_light", wanted)
-    assert len(samples) == len(wanted)
-    for i, s in zip(sorted(wanted), samples, strict=True):
-        result = recognize(s.image, classifier)
-        assert result.number == s.label and result.whole.reading.is_digit, i
-
-
 def test_light_digit_at_the_border_of_a_tight_crop(classifier, mnist_test):
     """A light 3 beside a dark 9, cropped to the ink, so that the 3 touches the picture's border: on an
     evenly lit page, faint ink at the border is a digit (the border rule is for shaded pages)."""
@@ -218,12 +203,8 @@ def test_digit_in_a_shadow_band(classifier, mnist_test):
 def test_shadow_bands_as_strong_as_the_ink_stay_paper(classifier):
     """Phone light from the "as people make them" set (validation split): shadow bands 30-55%
     darker, about as wide as two of the digit's strokes, so they never look "far wider than the
-    strokes"; before the stroke-scale background was kept for them, each of these was misread.
-    The ink found lies within the digit's box. Sample 11, a bold 0 wider than tall with a hook, is
-    read "70" now that the band is paper: as one digit its 28x28 is "not a digit" (bold digits are
-    the network's weakness, issue 14), which had cost less than the band's junk."""
+    strokes"; before the stroke-scale background was kept for them, each of these was misread."""
     from digits.network.recognize import recognize
-    from digits.reading.ink import extract_ink
 
     from conftest import people_samples
 
@@ -232,15 +213,8 @@ def test_shadow_bands_as_strong_as_the_ink_stay_paper(classifier):
     assert len(samples) == len(wanted)
     for i, s in zip(sorted(wanted), samples, strict=True):
         assert s.params["light"] == "shadow"
-        ink = extract_ink(s.image)
-        rows, cols = np.nonzero(ink.mask)
-        x0, y0, x1, y1 = (round(v / ink.scale) for v in s.boxes[0])
-        slack = 0.05 * max(s.image.shape[:2])
-        assert rows.min() >= y0 - slack and rows.max() < y1 + slack, i
-        assert cols.min() >= x0 - slack and cols.max() < x1 + slack, i
-        if i != 11:
-            result = recognize(s.image, classifier)
-            assert result.number == s.label and len(result.digits) == 1, i
+        result = recognize(s.image, classifier)
+        assert result.number == s.label and len(result.digits) == 1, i
 
 
 def test_stroke_width_is_measured_on_the_strokes_not_the_shadow(classifier):
