@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--repeat", type=int, default=3, help="runs per file (the median is printed)")
     args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from digits.datasets.mnist import DataError
     from digits.evaluation.benchmark_speed import median_ms
@@ -162,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| file | size | CPU time (median) | answer |\n| --- | ---: | ---: | --- |")
     for name, (data, _) in cases(x[0], x[1]).items():
         result, error = recognize_file(data, classifier)  # the answer shown (and a warm-up)
-        ms = median_ms(lambda d=data: recognize_file(d, classifier), args.repeat, clock=time.process_time)
+        ms = median_ms(lambda d=data: recognize_file(d, classifier), args.repeat, time.process_time, warm_up=False)
         answer = error or (result.texture or ("blank" if result.blank else f"read {result.number}"))
         print(f"| {name} | {len(data) / 1000:,.1f} kB | {ms:.0f} ms | {answer} |")
     return 0

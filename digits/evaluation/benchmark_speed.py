@@ -27,7 +27,7 @@ from digits import cli
 PROG = "python -m digits.evaluation.benchmark_speed"
 
 
-def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
+def median_ms(fn, repeat: int, clock=time.perf_counter, warm_up: bool = True) -> float:
     """Median time of ``repeat`` calls of ``fn()`` in milliseconds, after one warm-up call.
 
     Args:
@@ -35,8 +35,10 @@ def median_ms(fn, repeat: int, clock=time.perf_counter) -> float:
         repeat: timed calls (>= 1).
         clock: seconds, as ``time.perf_counter`` (wall time) or ``time.process_time`` (this
             process's CPU time) gives them.
+        warm_up: make the untimed first call (False: the caller has made it).
     """
-    fn()
+    if warm_up:
+        fn()
     times = []
     for _ in range(repeat):
         t0 = clock()
@@ -50,6 +52,8 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
     p.add_argument("--repeat", type=int, default=20, help="timed runs per figure")
     args = p.parse_args(argv)
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from digits.datasets.mnist import DataError
     from digits.evaluation.people_set import full_size_photo, iter_people

@@ -106,7 +106,7 @@ def load_image(
         except UnidentifiedImageError as e:
             claimed = _claimed_format(data)
             if claimed:  # a PNG whose header's checksum is wrong: a damaged image, not some other file
-                raise ImageError(f"the image is damaged (a {claimed} file that cannot be decoded)") from e
+                raise ImageError(f"the image is damaged (it starts like a {claimed} file but cannot be decoded)") from e
             raise ImageError("not an image file Pillow can read (png, jpg, webp, bmp, gif…)") from e
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise ImageError(f"the image is damaged or truncated ({_one_line(e)})") from e
@@ -136,10 +136,15 @@ def full_size(img: Image.Image) -> tuple[int, int]:
 
 
 def _claimed_format(data: bytes) -> str | None:
-    """The image format whose signature ``data`` starts with, by Pillow's own checks (each format
-    plugin's ``_accept`` on the first 16 bytes, as ``Image.open`` uses them), or None."""
+    """The upload format (one of :data:`UPLOAD_TYPES`) whose signature ``data`` starts with, by
+    Pillow's own checks (each format plugin's ``_accept`` on the first 16 bytes, as ``Image.open``
+    uses them), or None. Formats with loose signatures that uploads never use (XBM, EPS, ICO) are
+    not asked, so that text or other files are not called damaged images."""
     Image.init()
+    formats = {Image.registered_extensions().get("." + ext) for ext in UPLOAD_TYPES}
     for name, (_, accept) in Image.OPEN.items():
+        if name not in formats:
+            continue
         try:
             if accept and accept(data[:16]):
                 return name

@@ -230,10 +230,11 @@ def normalize_digit(
         ink: (h, w) float32 in [0, 1], light ink on dark, cropped to the digit's bounding box.
         mask: (h, w) bool, the digit's ink pixels.
         beyond: blank kept beyond each side (top, bottom, left, right) of the digit, as a fraction
-            (>= 0) of its height: a digit that runs off the picture on that side is scaled as the
-            part in view of a larger digit (:data:`digits.reading.prepare.EDGE_EXTEND`). Added after
-            the stroke width is set (which is measured on the digit's own size), before the 20x20
-            fit; the centre of mass ignores blank, so only the scale can change.
+            (>= 0) of its height after stroke normalisation: a digit that runs off the picture on
+            that side is scaled as the part in view of a larger digit
+            (:data:`digits.reading.prepare.EDGE_EXTEND`). Added after the stroke width is set (which
+            is measured on the digit's own size), before the 20x20 fit; the centre of mass ignores
+            blank, so only the scale can change.
 
     Returns:
         ``(image, steps)``: the (28, 28) float32 network input, and the intermediate pictures

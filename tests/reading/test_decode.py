@@ -57,7 +57,12 @@ def test_a_lazily_opened_damaged_image_is_a_clear_error(mnist_test):
     [
         (b"", "empty"),
         (b"this is not an image at all", "not an image"),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "damaged \\(a PNG file"),  # a PNG's signature, then nothing
+        (b"#define x_width 16\n" * 4, "not an image"),  # text that XBM's loose signature accepts
+        (b"%!PS-Adobe-3.0 EPSF-3.0\n" * 4, "not an image"),  # EPS: not an upload format
+        (
+            b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
+            "damaged \\(it starts like a PNG file",
+        ),  # a PNG's signature, then nothing
     ],
 )
 def test_bad_bytes_are_clear_errors(data, message):

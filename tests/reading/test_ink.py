@@ -106,19 +106,35 @@ def test_show_through_is_paper_a_light_digit_is_ink(classifier, mnist_test, leve
     assert recognize(page, classifier).number == number
 
 
-def test_light_digit_at_the_border_of_a_tight_crop(classifier, mnist_test):
+@pytest.mark.parametrize("level", [0.35, 0.5, 0.65])
+def test_light_digit_at_the_border_of_a_tight_crop(classifier, mnist_test, level):
     """A light 3 beside a dark 9, cropped to the ink, so that the 3 touches the picture's border: on an
-    evenly lit page, faint ink at the border is a digit (the border rule is for shaded pages)."""
+    evenly lit page, faint ink at the border is a digit (the border rule is for shaded pages); a
+    lighter digit above the ink's threshold (0.5, 0.65) is ink too."""
     from digits.network.recognize import recognize
 
     from helpers import string_on_paper
 
     page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
     half = page.shape[1] // 2
-    page[:, :half] = 255 - (255 - page[:, :half]) * 0.35
+    page[:, :half] = 255 - (255 - page[:, :half]) * level
     rows, cols = np.flatnonzero((page < 200).any(axis=1)), np.flatnonzero((page < 250).any(axis=0))
     tight = page[rows[0] - 4 : rows[-1] + 5, cols[0] : cols[-1] + 5].astype(np.uint8)
     assert recognize(tight, classifier).number == "39"
+
+
+def test_faint_band_along_the_sides_of_an_evenly_lit_page_is_paper(classifier, mnist_test):
+    """A faint band along the top and left sides (a table, the page's edge; 20% of the ink's
+    contrast) on an evenly lit page: fainter ink that runs along a side is never a digit."""
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    page = on_paper(x[0], height=150, canvas=(300, 300)).astype(np.float32)
+    page[:12, :] = np.minimum(page[:12, :], 255 * 0.8)
+    page[:, :12] = np.minimum(page[:, :12], 255 * 0.8)
+    result = recognize(page.astype(np.uint8), classifier)
+    assert result.number == str(y[0]) and len(result.digits) == 1
+    assert result.whole.digit.box[0] > 12 and result.whole.digit.box[1] > 12
 
 
 def test_light_left_as_lines_and_show_through_are_paper(classifier):

@@ -69,14 +69,17 @@ def test_prepare_batch_makes_network_inputs():
 
 @pytest.mark.parametrize("pen", [20, 8])  # 8 px: thinner than MNIST's strokes, so re-drawn
 def test_canvas_digit_at_the_edge_is_also_read_as_running_off_it(pen):
-    """A stroke from the canvas's top edge: besides its usual normalisation (its height fit to 20
+    """A 7 from the canvas's top edge: besides its usual normalisation (its height fit to 20
     px), the hypothesis that it runs on past the edge keeps EDGE_EXTEND of its height blank above it,
     so it is drawn smaller, whatever the pen; only on the canvas, and only for the digit that touches
     the edge."""
     from digits.reading.prepare import EDGE_EXTEND
 
     page = np.full((280, 280), 255, np.uint8)
-    page[0:200, 60 : 60 + pen] = 0  # a 1 from the top edge
+    page[0:pen, 20:100] = 0  # a 7 from the top edge: its bar on the edge,
+    for row in range(200):  # and its stem down to the left
+        col = 100 - pen - round(row * 60 / 200)
+        page[row, col : col + pen] = 0
     page[60:200, 180 : 180 + pen] = 0  # a 1 clear of every edge
     prepared = prepare(page, source="canvas")
     assert len(prepared.digits) == 2 and set(prepared.extended) == {0}
