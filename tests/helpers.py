@@ -7,12 +7,13 @@ import numpy as np
 
 def on_paper(digit: np.ndarray, height: int, canvas=(300, 400), at=(0.5, 0.5)) -> np.ndarray:
     """An MNIST digit drawn as dark ink on white paper: scaled to ``height`` px, its box centred
-    at fractional position ``at`` (row, col) of a ``canvas`` (H, W). Returns (H, W) uint8."""
+    at fractional position ``at`` (row, col) of a ``canvas`` (H, W); a digit too wide for the canvas
+    at that height is drawn as large as fits. Returns (H, W) uint8."""
     from skimage.transform import resize
 
     rows, cols = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
     crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255
-    s = height / crop.shape[0]
+    s = min(height / crop.shape[0], canvas[1] / crop.shape[1], canvas[0] / crop.shape[0])
     big = resize(crop, (height, max(1, round(crop.shape[1] * s))), order=1)
     page = np.ones(canvas, np.float32)
     h, w = big.shape
