@@ -14,7 +14,7 @@ def on_paper(digit: np.ndarray, height: int, canvas=(300, 400), at=(0.5, 0.5)) -
     rows, cols = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
     crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].astype(np.float32) / 255
     s = min(height / crop.shape[0], canvas[1] / crop.shape[1], canvas[0] / crop.shape[0])
-    big = resize(crop, (height, max(1, round(crop.shape[1] * s))), order=1)
+    big = resize(crop, (max(1, round(crop.shape[0] * s)), max(1, round(crop.shape[1] * s))), order=1)
     page = np.ones(canvas, np.float32)
     h, w = big.shape
     top = int(np.clip(at[0] * canvas[0] - h / 2, 0, canvas[0] - h))
