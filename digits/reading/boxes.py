@@ -1,4 +1,5 @@
-"""Bounding boxes of ink: the one helper every stage of the reading (and the test-set renderers) uses."""
+"""Bounding boxes of ink, and where ink lies against the picture's sides: helpers every stage of the
+reading (and the test-set renderers) uses."""
 
 from __future__ import annotations
 
@@ -35,3 +36,19 @@ def crop_to_ink(image: np.ndarray) -> np.ndarray:
     """
     x0, y0, x1, y1 = bounding_box(image)
     return image[y0:y1, x0:x1]
+
+
+#: Ink holding at least this share of one side's border pixels runs along that side.
+ALONG_SIDE = 0.6
+
+
+def along_a_side(labels: np.ndarray, value: int | bool = True, share: float = ALONG_SIDE) -> bool:
+    """Whether the pixels of ``labels`` equal to ``value`` (a component's label in a label image, or
+    True in a bool mask) hold at least ``share`` (in [0, 1]) of one side of the picture's border (its
+    first or last row or column): a paper edge, a table, a frame, a shadow along the border, not a
+    digit drawn up to the edge (which touches a side, but not along it). Only the border is read.
+
+    Args:
+        labels: (H, W) int label image or bool mask.
+    """
+    return any(np.mean(side == value) >= share for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]))

@@ -32,6 +32,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage import filters, transform
 
+from digits.reading.boxes import along_a_side
 from digits.reading.decode import full_size
 
 #: Longest side, in pixels, at which ink is extracted; bigger inputs are downscaled first. At 640 (its
@@ -99,9 +100,6 @@ FAINT_AREA = 0.3
 #: variant, at 0.2 a show-through beside a 3 was no longer read as a 1 and no light digit was lost;
 #: at 0.25 two of the two_tones row's light digits were.
 FAINT_LEVEL = 0.2
-#: Fainter ink that covers at least this share of one side of the picture runs along it (a table, the
-#: page's edge) and is never a digit (as :data:`digits.reading.segment.ALONG_SIDE` for all ink).
-FAINT_ALONG_SIDE = 0.6
 
 
 def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
@@ -266,8 +264,8 @@ def _fainter_ink(
     """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise,
     at least :data:`FAINT_LEVEL` of the darkest's contrast and as large as a digit (a light-grey 3
     beside a black 9), is kept and brought to full strength, unless it runs along a side of the
-    picture (:data:`FAINT_ALONG_SIDE`). Where the light was uneven, such ink must also keep clear of
-    the picture's border.
+    picture (:data:`digits.reading.boxes.ALONG_SIDE`, as for all ink). Where the light was
+    uneven, such ink must also keep clear of the picture's border.
 
     Args:
         absolute: (H, W) ink contrast in [0, 1] (before normalisation).
@@ -300,10 +298,7 @@ def _fainter_ink(
     out_ink, out_mask = ink.copy(), mask.copy()
     for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
         inside = labels == k
-        sides = (inside[0], inside[-1], inside[:, 0], inside[:, -1])
-        if any(side.mean() >= FAINT_ALONG_SIDE for side in sides) or (
-            shaded_light and any(side.any() for side in sides)
-        ):
+        if along_a_side(labels, k) or (shaded_light and (inside[[0, -1]].any() or inside[:, [0, -1]].any())):
             # Faint and along a side of the picture (a table or the page's edge), or, on a shaded
             # page, running in from the border: light (the edges of a shadow band that the
             # stroke-scale background leaves as faint lines) comes from outside the picture. On an

@@ -221,8 +221,12 @@ def shrink(ink: np.ndarray, mask: np.ndarray, size: int = STROKE_WORK) -> tuple[
     return small, measure.block_reduce(mask, (k, k), np.max).astype(bool)
 
 
+#: No blank beyond any side of a digit (see :func:`normalize_digit`): the digit read as it is.
+NOTHING_BEYOND = (0.0, 0.0, 0.0, 0.0)
+
+
 def normalize_digit(
-    ink: np.ndarray, mask: np.ndarray, beyond: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    ink: np.ndarray, mask: np.ndarray, beyond: tuple[float, float, float, float] = NOTHING_BEYOND
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """MNIST normalisation of one cropped digit: stroke width, 20x20 fit, centre of mass.
 

@@ -19,7 +19,7 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
-from digits.reading.normalize import SIZE, normalize_digit
+from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit
 from digits.reading.segment import (
     CANVAS_SPLIT_ASPECT,
     SPLIT_ASPECT,
@@ -43,8 +43,6 @@ HEAL_PIECES = 6
 #: (:func:`digits.network.recognize.recognize`). On 300 validation-built canvas_edge pictures, 0.1,
 #: 0.2 and 0.3 each read 3 more right (90.0 -> 91.0%); 0.3 left the fewest rejected (7.0 -> 6.0%).
 EDGE_EXTEND = 0.3
-#: No blank beyond any side (a digit read as it is).
-NOTHING_BEYOND = (0.0, 0.0, 0.0, 0.0)
 #: The pictures a prepared digit keeps of each step, in order: "input" and "grayscale" for the
 #: whole picture only (see :func:`prepare`).
 STEPS = ("input", "grayscale", "crop", "box20", "centred")

@@ -14,8 +14,9 @@ clearly not a digit is dropped, but never the only large component:
 - frames: a component whose bounding box encloses other ink (at least a fifth of its own area)
   while its own ink lies along the edges of that box (a border drawn around the digit, the edge
   of a sign);
-- components that run along a whole side of the picture (at least :data:`ALONG_SIDE` of that side's
-  border is theirs: the edge of the paper, a shadow band, a frame), and straight lines from one
+- components that run along a whole side of the picture (at least
+  :data:`digits.reading.boxes.ALONG_SIDE` of that side's border is theirs: the edge of the paper, a
+  shadow band, a frame), and straight lines from one
   side to the opposite one (a ruled line, at least :data:`LINE_ASPECT` times longer than wide). A
   digit that merely touches the edge (drawn "as big as the box", or running off it) is kept;
 - small marks: groups under 40% of the tallest group's height and 15% of its area (watermark
@@ -33,7 +34,7 @@ import numpy as np
 from scipy import ndimage
 from skimage import draw, morphology
 
-from digits.reading.boxes import bounding_box
+from digits.reading.boxes import along_a_side, bounding_box
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -43,8 +44,6 @@ SPECK_REACH = 0.2
 FRAMED_HEIGHT = 0.4
 #: Fragments whose x-ranges overlap by at least this fraction of the narrower one are one digit.
 MERGE_OVERLAP = 0.35
-#: A component holding at least this share of one side's border pixels runs along that side.
-ALONG_SIDE = 0.6
 #: A component from one side to the opposite one whose box is this many times longer than wide is a line.
 LINE_ASPECT = 8
 #: Neighbouring groups whose gap is at most this fraction of their joint height may be one digit
@@ -144,11 +143,10 @@ def _hugs_box_edges(labels: np.ndarray, k: int, box: tuple[int, int, int, int], 
 
 
 def _edge_or_line(labels: np.ndarray, k: int, box: tuple[int, int, int, int]) -> bool:
-    """True when component ``k`` runs along a side of the picture (at least :data:`ALONG_SIDE` of
-    that side's border pixels: a paper edge, a shadow, a frame) or crosses it from side to side as a
-    straight line (a ruled line): not what a digit drawn up to the edge looks like."""
-    sides = (labels[0, :], labels[-1, :], labels[:, 0], labels[:, -1])
-    if any(np.mean(side == k) >= ALONG_SIDE for side in sides):
+    """True when component ``k`` runs along a side of the picture (:func:`digits.reading.boxes.along_a_side`:
+    a paper edge, a shadow, a frame) or crosses it from side to side as a straight line (a ruled
+    line): not what a digit drawn up to the edge looks like."""
+    if along_a_side(labels, k):
         return True
     h, w = labels.shape
     x0, y0, x1, y1 = box
