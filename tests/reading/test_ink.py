@@ -70,16 +70,23 @@ def first_of(mnist_test, label: int):
     return x[np.flatnonzero(y == label)[0]]
 
 
+def light_three_dark_nine(mnist_test, level: float) -> np.ndarray:
+    """The number 39 written on paper, its 3 (the left half of the page) at ``level`` of the 9's contrast:
+    (H, W) float32 in [0, 255]."""
+    from helpers import string_on_paper
+
+    page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
+    half = page.shape[1] // 2
+    page[:, :half] = 255 - (255 - page[:, :half]) * level
+    return page
+
+
 def test_light_digit_beside_a_dark_one(classifier, mnist_test):
     """Contrast is judged per component: a light-grey 3 (35% of the 9's contrast) is not lost to the
     threshold that the darker 9 sets."""
     from digits.network.recognize import recognize
 
-    from helpers import string_on_paper
-
-    page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
-    half = page.shape[1] // 2
-    page[:, :half] = 255 - (255 - page[:, :half]) * 0.35
+    page = light_three_dark_nine(mnist_test, 0.35)
     assert recognize(page.astype(np.uint8), classifier).number == "39"
 
 
@@ -93,13 +100,9 @@ def test_show_through_is_paper_a_light_digit_is_ink(classifier, mnist_test, leve
     from digits.network.recognize import recognize
     from digits.reading.ink import FAINT_LEVEL, extract_ink
 
-    from helpers import string_on_paper
-
     assert 0.18 < FAINT_LEVEL < 0.25  # 0.18: above MIN_CONTRAST, so only FAINT_LEVEL makes it paper
-    page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
+    page = light_three_dark_nine(mnist_test, level).astype(np.uint8)
     half = page.shape[1] // 2
-    page[:, :half] = 255 - (255 - page[:, :half]) * level
-    page = page.astype(np.uint8)
     mask = extract_ink(page).mask
     left = mask[:, : int(half * mask.shape[1] / page.shape[1])]
     assert bool(left.sum() == 0) == (number == "9")
@@ -113,11 +116,7 @@ def test_light_digit_at_the_border_of_a_tight_crop(classifier, mnist_test, level
     lighter digit above the ink's threshold (0.5, 0.65) is ink too."""
     from digits.network.recognize import recognize
 
-    from helpers import string_on_paper
-
-    page = string_on_paper([first_of(mnist_test, 3), first_of(mnist_test, 9)], height=90, gap=20).astype(np.float32)
-    half = page.shape[1] // 2
-    page[:, :half] = 255 - (255 - page[:, :half]) * level
+    page = light_three_dark_nine(mnist_test, level)
     rows, cols = np.flatnonzero((page < 200).any(axis=1)), np.flatnonzero((page < 250).any(axis=0))
     tight = page[rows[0] - 4 : rows[-1] + 5, cols[0] : cols[-1] + 5].astype(np.uint8)
     assert recognize(tight, classifier).number == "39"
