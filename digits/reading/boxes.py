@@ -51,4 +51,23 @@ def along_a_side(labels: np.ndarray, value: int | bool = True, share: float = AL
     Args:
         labels: (H, W) int label image or bool mask.
     """
-    return any(np.mean(side == value) >= share for side in (labels[0], labels[-1], labels[:, 0], labels[:, -1]))
+    return any(np.mean(side == value) >= share for side in _sides(labels))
+
+
+def at_border(labels: np.ndarray) -> np.ndarray:
+    """The labels of the components that touch the picture's border (its first or last row or
+    column), read from the border only.
+
+    Args:
+        labels: (H, W) int label image (0: background), as ``scipy.ndimage.label`` makes it.
+
+    Returns:
+        (K,) int, sorted, without 0.
+    """
+    edge = np.unique(np.concatenate(_sides(labels)))
+    return edge[edge > 0]
+
+
+def _sides(image: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The picture's first and last rows and columns: (W,), (W,), (H,), (H,)."""
+    return image[0], image[-1], image[:, 0], image[:, -1]

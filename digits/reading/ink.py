@@ -35,7 +35,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage import filters, transform
 
-from digits.reading.boxes import along_a_side
+from digits.reading.boxes import along_a_side, at_border
 from digits.reading.decode import full_size
 
 #: Longest side, in pixels, at which ink is extracted; bigger inputs are downscaled first. At 640 (its
@@ -303,9 +303,11 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     if not strong.any() or not fainter.any():
         return ink, mask
     labels, _ = ndimage.label(fainter, structure=np.ones((3, 3), int))
+    touching = at_border(labels)
+    if touching.size == 0:  # the usual case, decided before the distance transform
+        return ink, mask
     far = fainter & (ndimage.distance_transform_edt(~strong) > LIGHT_REACH)
-    at_border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    candidates = np.intersect1d(at_border[at_border > 0], labels[far])
+    candidates = np.intersect1d(touching, labels[far])
     if candidates.size == 0:
         return ink, mask
     steep = filters.sobel(filters.gaussian(ink, sigma=1.0))
@@ -314,10 +316,11 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     edge = far & ~ndimage.binary_erosion(fainter, border_value=1)  # the pieces' edges, clear of strokes
     light_labels = []
     for k in candidates:
-        piece_edge = edge & (labels == k)
+        piece = labels == k
+        piece_edge = edge & piece
         if not piece_edge.any():
             continue
-        level = float(np.percentile(ink[labels == k], 90))
+        level = float(np.percentile(ink[piece], 90))
         if float(np.median(steep[piece_edge])) / level < SOFT_EDGE * stroke_steep:
             light_labels.append(k)
     if not light_labels:
@@ -375,14 +378,15 @@ def _fainter_ink(
     mask_labels, m = ndimage.label(mask, structure=np.ones((3, 3), int))
     largest = float(np.bincount(mask_labels.ravel())[1:].max()) if m else 0.0
     out_ink, out_mask = ink.copy(), mask.copy()
+    touching = at_border(labels)
     for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
-        inside = labels == k
-        if along_a_side(labels, k) or (shaded_light and (inside[[0, -1]].any() or inside[:, [0, -1]].any())):
+        if along_a_side(labels, k) or (shaded_light and k in touching):
             # Faint and along a side of the picture (a table or the page's edge), or, on a shaded
             # page, running in from the border: light (the edges of a shadow band that the
             # stroke-scale background leaves as faint lines) comes from outside the picture. On an
             # evenly lit page, a light digit cropped tightly touches the border, but not along a side.
             continue
+        inside = labels == k
         level = float(np.percentile(ink[inside], 90))
         if level * peak < MIN_CONTRAST or level < FAINT_LEVEL:
             continue
@@ -551,8 +555,7 @@ def _reaches_border(removed: np.ndarray) -> bool:
     labels, n = ndimage.label(removed, structure=np.ones((3, 3), int))
     if n == 0:
         return False
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    return bool(np.isin(labels[removed], edge[edge > 0]).mean() >= LIGHT_AT_BORDER)
+    return bool(np.isin(labels[removed], at_border(labels)).mean() >= LIGHT_AT_BORDER)
 
 
 def _shading(signal: np.ndarray, radius: float) -> np.ndarray:

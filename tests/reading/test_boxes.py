@@ -1,0 +1,24 @@
+import numpy as np
+from scipy import ndimage
+
+from digits.reading.boxes import along_a_side, at_border
+
+
+def test_at_border_lists_the_components_that_touch_it():
+    mask = np.zeros((10, 12), bool)
+    mask[0, 3:5] = True  # touches the top row
+    mask[4:6, 5:7] = True  # inside
+    mask[7:9, 11] = True  # touches the last column
+    labels, n = ndimage.label(mask)
+    assert n == 3
+    assert at_border(labels).tolist() == [labels[0, 3], labels[7, 11]]
+    assert at_border(np.zeros((4, 4), int)).size == 0
+
+
+def test_along_a_side_needs_most_of_one_side():
+    mask = np.zeros((10, 10), bool)
+    mask[:, 0] = True  # the whole left column
+    assert along_a_side(mask)
+    mask[:, 0] = False
+    mask[:3, 0] = True  # a digit touching the side, not along it
+    assert not along_a_side(mask)
