@@ -265,3 +265,24 @@ def test_a_0_up_to_the_left_of_a_1_stays_two_digits(classifier):
     picture = strokes([zero, [(180, 70), (150, 250)]], width=26)
     assert sorted(prepare(picture, source="canvas").merges) == [0]  # the merge is offered
     assert recognize(picture, classifier, source="canvas").number == "01"
+
+
+def test_a_four_broken_at_its_arm_is_one_digit(classifier):
+    """4s with a gap cut where the arm meets the stem (validation "broken stroke" samples): the arm
+    hangs from the top beside the stem, and each piece alone is a confident 1 ("11"). Their bottoms
+    are half a digit apart, which two digits of one number are not (BASELINE_COST)."""
+    for s in people_samples("broken_stroke", {38, 143, 444}):
+        assert s.label == "4"
+        assert len(prepare(s.image).digits) == 2  # two pieces: the hypothesis is needed
+        result = recognize(s.image, classifier)
+        assert result.number == "4" and len(result.digits) == 1
+
+
+def test_off_baseline_ignores_pieces_cut_at_the_top_or_bottom():
+    from digits.network.recognize import _off_baseline
+
+    stem, arm = (60, 20, 70, 120), (30, 20, 50, 70)  # the arm's bottom 50 px above the stem's
+    assert _off_baseline(stem, arm, 200) == 0.5
+    assert _off_baseline(stem, (80, 30, 100, 120), 200) == 0.0  # one baseline
+    assert _off_baseline((60, 0, 70, 120), arm, 200) == 0.0  # running off the top: no bottom of its own
+    assert _off_baseline(stem, (30, 20, 50, 200), 200) == 0.0  # running off the bottom
