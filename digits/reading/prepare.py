@@ -21,7 +21,9 @@ from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit
 from digits.reading.segment import (
+    CANVAS_MERGE_ASPECT,
     CANVAS_SPLIT_ASPECT,
+    MERGE_ASPECT,
     SPLIT_ASPECT,
     TextureError,
     bridge,
@@ -236,15 +238,19 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         whole = Digit(digits[0].image, digits[0].box, steps | digits[0].steps)
     else:
         whole = _digit_from(ink, group_mask(labels, groups), shape_in, steps)
-    merges = {i: _healed(ink, masks[i] | masks[i + 1], shape_in) for i in merge_candidates(groups)}
+    canvas = source == "canvas"
+    merges = {
+        i: _healed(ink, masks[i] | masks[i + 1], shape_in)
+        for i in merge_candidates(groups, CANVAS_MERGE_ASPECT if canvas else MERGE_ASPECT)
+    }
     splits = {}
-    for i, cut in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if source == "canvas" else SPLIT_ASPECT).items():
+    for i, cut in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if canvas else SPLIT_ASPECT).items():
         left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
             splits[i] = (_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}))
     extended = {}
-    if source == "canvas":
+    if canvas:
         run_off = {i: _run_off(m) for i, m in enumerate(masks)}
         extended = {i: _digit_from(*healed[i], shape_in, {}, beyond) for i, beyond in run_off.items() if beyond}
     return Prepared(whole, digits, ink, merges, splits, extended, shape_in)

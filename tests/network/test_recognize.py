@@ -286,3 +286,16 @@ def test_off_baseline_ignores_pieces_cut_at_the_top_or_bottom():
     assert _off_baseline(stem, (80, 30, 100, 120), 200) == 0.0  # one baseline
     assert _off_baseline((60, 0, 70, 120), arm, 200) == 0.0  # running off the top: no bottom of its own
     assert _off_baseline(stem, (30, 20, 50, 200), 200) == 0.0  # running off the bottom
+
+
+def test_a_piece_sticking_out_to_the_right_joins_its_digit(classifier):
+    """A 5 whose top bar is cut off, and a 4 whose stem is broken near its top (validation "broken
+    stroke" samples): the cut-off piece sticks out to the right, so that the two together are wider
+    than tall; they are still offered as one digit (MERGE_ASPECT) and read so, not as "51" or "41"."""
+    for s in people_samples("broken_stroke", {466, 709}):
+        prepared = prepare(s.image)
+        assert len(prepared.digits) == 2 and 0 in prepared.merges  # two pieces: the hypothesis is needed
+        a, b = (d.box for d in prepared.digits)
+        assert max(a[3], b[3]) - min(a[1], b[1]) < max(a[2], b[2]) - min(a[0], b[0])  # wider than tall
+        result = recognize(s.image, classifier)
+        assert result.number == s.label and len(result.digits) == 1
