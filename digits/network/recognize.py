@@ -12,7 +12,7 @@ from PIL import Image
 from digits.network.classifier import Classifier, Reading
 from digits.reading.decode import ImageError, load_image
 from digits.reading.ink import WORK_SIZE
-from digits.reading.prepare import Digit, prepare
+from digits.reading.prepare import Digit, Prepared, prepare
 
 
 @dataclass
@@ -122,6 +122,46 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     prepared = prepare(img, source=source)
     if prepared.blank:
         return Result(None, [], prepared.shape, prepared.texture)
+    hypotheses = read_hypotheses(prepared, classifier)
+    picked = choose_reading(hypotheses)
+    whole = hypotheses.whole
+    if len(picked) == 1:
+        # One digit: the picture's reading is that digit's (its pieces joined across their gaps),
+        # shown with the whole picture's steps.
+        one = picked[0]
+        whole = DigitResult(Digit(one.digit.image, one.digit.box, whole.digit.steps | one.digit.steps), one.reading)
+    return Result(whole, picked, prepared.shape)
+
+
+@dataclass
+class Hypotheses:
+    """A prepared picture's segmentation hypotheses (see :class:`digits.reading.prepare.Prepared`),
+    each read by the network: what :func:`choose_reading` chooses from.
+
+    Attributes:
+        whole: the picture read as one digit.
+        singles: each piece found, left to right, read as one digit.
+        merges: ``i`` -> pieces ``i`` and ``i + 1`` read as one digit.
+        splits: ``i`` -> piece ``i`` cut in two, both halves read.
+        extended: ``i`` -> canvas piece ``i`` read as if it ran on past the edge.
+        height: the input picture's height in pixels (the frame of every box).
+    """
+
+    whole: DigitResult
+    singles: list[DigitResult]
+    merges: dict[int, DigitResult]
+    splits: dict[int, tuple[DigitResult, DigitResult]]
+    extended: dict[int, DigitResult]
+    height: int
+
+
+def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
+    """Read every hypothesis of a prepared picture (not blank) in one batch.
+
+    Args:
+        prepared: from :func:`digits.reading.prepare.prepare`, not blank.
+        classifier: the loaded model.
+    """
     merged_at, split_at, extended_at = sorted(prepared.merges), sorted(prepared.splits), sorted(prepared.extended)
     # One digit: the whole picture shares its image (see prepare), and is read once.
     shared = len(prepared.digits) == 1 and prepared.whole.image is prepared.digits[0].image
@@ -136,14 +176,27 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
     if shared:
         results.insert(0, DigitResult(prepared.whole, results[0].reading))
-    n, m = len(prepared.digits), len(merged_at)
-    singles = results[1 : 1 + n]
-    merges = dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True))
-    halves = results[1 + n + m : 1 + n + m + 2 * len(split_at)]
-    splits = {i: (halves[2 * k], halves[2 * k + 1]) for k, i in enumerate(split_at)}
+    n, m, k = len(prepared.digits), len(merged_at), 2 * len(split_at)
+    halves = results[1 + n + m : 1 + n + m + k]
+    return Hypotheses(
+        whole=results[0],
+        singles=results[1 : 1 + n],
+        merges=dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True)),
+        splits={i: (halves[2 * j], halves[2 * j + 1]) for j, i in enumerate(split_at)},
+        extended=dict(zip(extended_at, results[1 + n + m + k :], strict=True)),
+        height=prepared.shape[0],
+    )
+
+
+def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
+    """The digits read, left to right: the cheapest path through the hypotheses
+    (:func:`choose_segmentation`), with each reading's cost (:func:`_cost`) and the priors below
+    (module constants, read at call time: ``digits.evaluation.tune_segmentation`` replays this
+    function with other values)."""
+    singles = list(hypotheses.singles)
     # A canvas digit that runs off the edge: read as cut there, or as going on past it (see
     # digits.reading.prepare.EDGE_EXTEND), whichever the network finds more plausible.
-    for i, r in zip(extended_at, results[1 + n + m + 2 * len(split_at) :], strict=True):
+    for i, r in hypotheses.extended.items():
         if _cost(r.reading) + EXTEND_COST < _cost(singles[i].reading):
             singles[i] = r
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
@@ -153,20 +206,17 @@ def recognize(img: Image.Image | np.ndarray, classifier: Classifier, source: str
             i: _cost(r.reading)
             + MERGE_COST
             - ROW_COST * _apart(singles[i].digit.box, singles[i + 1].digit.box)
-            - BASELINE_COST * _off_baseline(singles[i].digit.box, singles[i + 1].digit.box, prepared.shape[0])
-            for i, r in merges.items()
+            - BASELINE_COST * _off_baseline(singles[i].digit.box, singles[i + 1].digit.box, hypotheses.height)
+            for i, r in hypotheses.merges.items()
         },
-        {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in splits.items()},
+        {i: _cost(a.reading) + _cost(b.reading) + SPLIT_COST for i, (a, b) in hypotheses.splits.items()},
     )
-    read = {"one": lambda i: [singles[i]], "merge": lambda i: [merges[i]], "split": lambda i: list(splits[i])}
-    picked = [d for i, kind in chosen for d in read[kind](i)]
-    whole = results[0]
-    if len(picked) == 1:
-        # One digit: the picture's reading is that digit's (its pieces joined across their gaps),
-        # shown with the whole picture's steps.
-        one = picked[0]
-        whole = DigitResult(Digit(one.digit.image, one.digit.box, whole.digit.steps | one.digit.steps), one.reading)
-    return Result(whole, picked, prepared.shape)
+    read = {
+        "one": lambda i: [singles[i]],
+        "merge": lambda i: [hypotheses.merges[i]],
+        "split": lambda i: list(hypotheses.splits[i]),
+    }
+    return [d for i, kind in chosen for d in read[kind](i)]
 
 
 #: Cost of reading as a digit what the detector calls "not a digit", added to its -log probability.
