@@ -299,3 +299,30 @@ def test_a_piece_sticking_out_to_the_right_joins_its_digit(classifier):
         assert max(a[3], b[3]) - min(a[1], b[1]) < max(a[2], b[2]) - min(a[0], b[0])  # wider than tall
         result = recognize(s.image, classifier)
         assert result.number == s.label and len(result.digits) == 1
+
+
+def with_exponent(big: np.ndarray, small: np.ndarray, height: int = 120) -> np.ndarray:
+    """A digit ``height`` px tall with another at 0.45 of its height raised 10% above its top, 8% of
+    its height to its right, like an exponent: black on white, (H, W) uint8."""
+    from digits.evaluation.robustness import crop_digit, render_digit
+
+    b, t = render_digit(crop_digit(big / 255.0), height), render_digit(crop_digit(small / 255.0), 0.45 * height)
+    raised, gap, margin = int(0.1 * height), int(0.08 * height), 40
+    page = np.zeros((height + raised + 2 * margin, b.shape[1] + gap + t.shape[1] + 2 * margin), np.float32)
+    page[margin + raised : margin + raised + b.shape[0], margin : margin + b.shape[1]] = b
+    x = margin + b.shape[1] + gap
+    page[margin : margin + t.shape[0], x : x + t.shape[1]] = t
+    return (255 * (1 - page)).astype(np.uint8)
+
+
+@pytest.mark.parametrize("small", [0, 14])
+def test_a_small_raised_digit_is_not_swallowed(classifier, mnist_test, small):
+    """A 7 with a small digit raised beside it (an exponent; a small 1 written high): merged, the two
+    read as the 7 with confidence, and their bottoms are far apart. The baseline prior must not
+    join them: the merged reading is the big digit's own, so the small one would be swallowed."""
+    x, y = mnist_test
+    assert y[0] == 7
+    img = with_exponent(x[0], x[small])
+    prepared = prepare(img)
+    assert len(prepared.digits) == 2 and 0 in prepared.merges  # the merge is offered
+    assert recognize(img, classifier).number == f"7{y[small]}"
