@@ -220,7 +220,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     Raises:
         ValueError: unknown ``source``.
     """
-    ink = extract_ink(img, work_size, paper=source != "canvas")
+    canvas = source == "canvas"
+    ink = extract_ink(img, work_size, paper=not canvas)
     shape_in = _input_shape(img)
     try:
         labels, groups = find_digits(ink.mask, source)
@@ -238,7 +239,6 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         whole = Digit(digits[0].image, digits[0].box, steps | digits[0].steps)
     else:
         whole = _digit_from(ink, group_mask(labels, groups), shape_in, steps)
-    canvas = source == "canvas"
     merges = {
         i: _healed(ink, masks[i] | masks[i + 1], shape_in)
         for i in merge_candidates(groups, CANVAS_MERGE_ASPECT if canvas else MERGE_ASPECT)

@@ -344,9 +344,10 @@ def merge_candidates(groups: list[Group], aspect: float = MERGE_ASPECT) -> list[
         The indices ``i`` for which ``groups[i]`` and ``groups[i + 1]`` may be one digit: the gap
         between their boxes (across or down, whichever is larger) is at most :data:`MERGE_GAP` of the
         height of the two together, and together they are at most ``aspect`` times as wide as tall.
-        Side by side, that is a 4 whose stem stands apart or a 5 whose bar floats; one above the other, a stroke broken
-        across (a slanted 1 cut in two, whose halves hardly overlap across). Which reading is kept is
-        for the network to say (:func:`digits.network.recognize.choose_segmentation`).
+        Side by side, that is a 4 whose stem stands apart or a 5 whose bar floats; one above the
+        other, a stroke broken across (a slanted 1 cut in two, whose halves hardly overlap across).
+        Which reading is kept is for the network to say
+        (:func:`digits.network.recognize.choose_segmentation`).
     """
     out = []
     for i, (a, b) in enumerate(itertools.pairwise(groups)):
