@@ -21,9 +21,11 @@ from digits.network import scores as ood
 SCORES = ("msp", "energy", "mahalanobis", "combined")
 COMBINED_PARTS = ("energy", "mahalanobis")
 
-#: Display names of the scores.
+#: Display names of the scores. The MSP score is flipped (higher means less like a digit), and its
+#: name says so: a page that printed "maximum softmax probability 2e-06" for a digit read at 100%
+#: would contradict its own chart.
 SCORE_NAMES = {
-    "msp": "maximum softmax probability",
+    "msp": "1 − maximum softmax probability",
     "energy": "energy",
     "mahalanobis": "Mahalanobis distance",
     "combined": "energy + Mahalanobis (z-scored)",

@@ -98,3 +98,18 @@ def test_a_second_network_reads_the_same_input(classifier, mnist_test):
     assert result.read_whole_with(None) is None
     blank = recognize(np.full((60, 60), 255, np.uint8), classifier)
     assert blank.blank and blank.read_whole_with(classifier) is None
+
+
+def test_the_verdict_line_names_the_number_it_shows(classifier):
+    """A plain 1 read at ~100%: the line a user sees must not call its tiny MSP score the maximum
+    softmax probability (the score is 1 - that probability; a page once printed "maximum softmax
+    probability score 2.09e-06" under a digit read at 100%)."""
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:15] = 1.0
+    reading = classifier.read(image)
+    line = explain(reading.ood_score, classifier.detector)
+    if classifier.detector.score_name == "msp":
+        top = softmax(reading.logits).max()
+        assert reading.ood_score == pytest.approx(1 - top, abs=1e-6)
+        assert line.startswith("1 − maximum softmax probability score")
+    assert f"{reading.ood_score:.3g}" in line
