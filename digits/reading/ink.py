@@ -5,7 +5,8 @@ at a working resolution of at most :data:`WORK_SIZE` pixels, with the mask of th
 The steps follow document-image practice:
 
 1. **Grayscale** (:func:`to_grayscale`): ITU-R BT.601 luminance; an alpha channel is composited
-   onto a background that contrasts with the ink.
+   onto a background that contrasts with the ink, or onto the paper's shade where the opaque
+   pixels are a page with transparent margins.
 2. **Polarity** (:func:`dark_ink`, for uploads: the app's canvas is dark on white): the picture's
    border is the witness of the paper: the side of Otsu's threshold (Otsu 1979) that holds most of
    the border is the paper, whatever share of the picture a bold digit covers. When light falls
@@ -45,6 +46,11 @@ from digits.reading.decode import full_size
 WORK_SIZE = 480
 #: Ink contrast (in [0, 1], 1 = black vs white) below which an image is "nothing to read".
 MIN_CONTRAST = 0.12
+#: A picture whose opaque pixels cover at least this share of it, and hold shades at least
+#: ``PAPER_SPREAD`` apart (5th to 95th percentile), is paper with transparent margins: they take the
+#: paper's shade (see :func:`_backdrop`).
+OPAQUE_PAPER = 0.5
+PAPER_SPREAD = 0.25
 #: Width of the border that decides polarity, as a fraction of the picture's shorter side.
 BORDER = 0.03
 #: When the border is split, polarity goes by which side has more stroke-like features narrower
@@ -124,7 +130,9 @@ def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
     """Luminance of an image with any alpha composited onto a contrasting background.
 
     A transparent background takes the opposite shade of the ink drawn on it (white behind dark
-    ink, black behind light ink), so black ink on a transparent PNG reads as black on white.
+    ink, black behind light ink), so black ink on a transparent PNG reads as black on white; the
+    transparent margins or corners of a page (a photo rotated in an editor) take the page's shade
+    (see :func:`_backdrop`).
 
     Args:
         img: PIL image of any mode, or an array (H, W), (H, W, 3) or (H, W, 4), uint8 in
@@ -151,13 +159,32 @@ def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
     if arr.shape[-1] == 4:
         alpha = arr[..., 3]
         if alpha.min() < 0.99:
-            opaque = alpha > 0.5
-            ink_shade = float(np.average(lum, weights=alpha)) if alpha.sum() > 0 else 0.0
-            if opaque.any() and not opaque.all():
-                ink_shade = float(lum[opaque].mean())
-            background = 1.0 if ink_shade < 0.5 else 0.0
-            lum = alpha * lum + (1.0 - alpha) * background
+            lum = alpha * lum + (1.0 - alpha) * _backdrop(lum, alpha)
     return np.clip(lum, 0.0, 1.0).astype(np.float32)
+
+
+def _backdrop(lum: np.ndarray, alpha: np.ndarray) -> float:
+    """The shade (in [0, 1]) put behind the transparent pixels of a picture.
+
+    Ink drawn on a transparent background (the opaque pixels are the strokes, all of one shade) gets
+    the opposite shade. A picture of paper with transparent margins or corners (a photo rotated in
+    an editor, a screenshot with transparent padding: the opaque pixels, at least
+    :data:`OPAQUE_PAPER` of the picture, hold both paper and ink, at least :data:`PAPER_SPREAD`
+    apart) gets its paper's shade, the opaque pixels' median, so the margins neither frame the
+    page in ink nor flip its polarity.
+
+    Args:
+        lum: (H, W) float32 luminance in [0, 1]; alpha: (H, W) float32 opacity in [0, 1].
+    """
+    opaque = alpha > 0.5
+    if opaque.mean() >= OPAQUE_PAPER:
+        low, mid, high = np.percentile(lum[opaque], [5, 50, 95])
+        if high - low >= PAPER_SPREAD:
+            return float(mid)
+    ink_shade = float(np.average(lum, weights=alpha)) if alpha.sum() > 0 else 0.0
+    if opaque.any() and not opaque.all():
+        ink_shade = float(lum[opaque].mean())
+    return 1.0 if ink_shade < 0.5 else 0.0
 
 
 @dataclass

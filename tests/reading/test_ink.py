@@ -47,6 +47,29 @@ def test_alpha_composited(mnist_test):
     assert gray[0, 0] == pytest.approx(1.0)  # transparent paper became white, behind dark ink
 
 
+@pytest.mark.parametrize("layout", ["margin", "rotated", "rotated-expanded"])
+def test_page_with_transparent_margins_reads_as_the_page(classifier, mnist_test, layout):
+    """A page saved with transparent margins (padding round a screenshot) or corners (a photo
+    rotated in an editor): the transparent pixels are behind the page, so they take the paper's
+    shade. They had taken the shade opposite the opaque pixels' mean (the paper's), framed the page
+    in black and read "0", not a digit."""
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    i = int(np.flatnonzero(y == 9)[0])
+    page = Image.fromarray(on_paper(x[i], height=150, canvas=(200, 200))).convert("RGBA")
+    if layout == "margin":
+        picture = Image.new("RGBA", (260, 260), (0, 0, 0, 0))
+        picture.paste(page, (30, 30))
+    else:
+        picture = page.rotate(8, expand=layout == "rotated-expanded", resample=Image.BICUBIC)
+    assert np.asarray(picture)[..., 3].min() == 0  # some of it is transparent
+    result = recognize(picture, classifier)
+    assert result.number == "9" and result.whole.reading.is_digit
+    gray = to_grayscale(picture)
+    assert gray[0, 0] > 0.9  # the transparent corner is paper, not a black frame
+
+
 @pytest.mark.parametrize("dark", [True, False], ids=["dark-on-light", "light-on-dark"])
 def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
     """A tightly cropped bold 0 whose ink covers most of the picture (61% here): the border, not
