@@ -46,6 +46,11 @@ FRAMED_HEIGHT = 0.4
 MERGE_OVERLAP = 0.35
 #: A component from one side to the opposite one whose box is this many times longer than wide is a line.
 LINE_ASPECT = 8
+#: A line in at least ``LINE_PIECES`` pieces (cut by the rules crossing it) may stop short of each
+#: side by ``LINE_REACH`` of the picture: its end pieces are specks, rejoined later. A digit is one or
+#: two pieces, so a tall thin 1 near the top and bottom of a tight crop is not taken for one.
+LINE_PIECES = 3
+LINE_REACH = 0.1
 #: Neighbouring groups whose gap is at most this fraction of their joint height may be one digit
 #: written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats, a stroke broken
 #: across): a hypothesis that the network settles (:func:`merge_candidates`).
@@ -155,12 +160,17 @@ def _edge_or_line(labels: np.ndarray, k: int, box: tuple[int, int, int, int]) ->
     """True when component ``k`` runs along a side of the picture (:func:`digits.reading.boxes.along_a_side`:
     a paper edge, a shadow, a frame) or crosses it from side to side as a straight line (a ruled
     line): not what a digit drawn up to the edge looks like."""
-    if along_a_side(labels, k):
-        return True
-    h, w = labels.shape
+    return along_a_side(labels, k) or _spans_as_line(box, labels.shape)
+
+
+def _spans_as_line(box: tuple[int, int, int, int], shape: tuple[int, int], reach: float = 0.0) -> bool:
+    """True when ``box`` runs from one side of a picture of ``shape`` (H, W) to the opposite one (to
+    within ``reach`` of that side's length from each) and is :data:`LINE_ASPECT` times longer than
+    wide: a ruled line, a notebook's margin line."""
+    h, w = shape
     x0, y0, x1, y1 = box
-    across = x0 == 0 and x1 == w and (x1 - x0) >= LINE_ASPECT * (y1 - y0)
-    down = y0 == 0 and y1 == h and (y1 - y0) >= LINE_ASPECT * (x1 - x0)
+    across = x0 <= reach * w and x1 >= (1 - reach) * w and (x1 - x0) >= LINE_ASPECT * (y1 - y0)
+    down = y0 <= reach * h and y1 >= (1 - reach) * h and (y1 - y0) >= LINE_ASPECT * (x1 - x0)
     return across or down
 
 
@@ -215,6 +225,15 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     groups = merge_overlapping(
         [Group([k], box, area) for k, (box, area) in sorted(comps.items(), key=lambda kv: -kv[1][1])]
     )
+    if source == "upload":
+        # A line in pieces (a notebook's margin line, cut where the rules crossing it were taken
+        # out): each piece is short, but together they run from side to side (its last pieces may
+        # be specks, rejoined later).
+        lines = [
+            g for g in groups if len(g.labels) >= LINE_PIECES and _spans_as_line(g.box, labels.shape, reach=LINE_REACH)
+        ]
+        if lines and len(lines) < len(groups):
+            groups = [g for g in groups if g not in lines]
     _absorb_fragments(groups)
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)

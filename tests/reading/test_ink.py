@@ -70,6 +70,31 @@ def test_page_with_transparent_margins_reads_as_the_page(classifier, mnist_test,
     assert gray[0, 0] > 0.9  # the transparent corner is paper, not a black frame
 
 
+@pytest.mark.parametrize("desk", ["all-round", "bottom"])
+@pytest.mark.parametrize("label", [5, 6])
+def test_digit_on_a_sheet_lying_on_a_desk(classifier, mnist_test, desk, label):
+    """An uncropped phone photo: a sheet of paper on a darker desk that fills the picture's border
+    (all round it, or along its bottom quarter and more). The border is desk, not paper, so it had
+    said "light ink": the sheet became one block of ink with the digit as a hole, read "0", not a
+    digit. The sheet is found (a large convex light piece with thin dark strokes inside) and is the
+    paper."""
+    from digits.network.recognize import recognize
+    from digits.reading.ink import paper_sheet
+
+    x, y = mnist_test
+    page = on_paper(x[int(np.flatnonzero(y == label)[0])], height=140, canvas=(300, 300)) / 255.0
+    rng = np.random.default_rng(label)
+    picture = 0.35 + rng.normal(0, 0.015, (360, 360))  # desk
+    if desk == "all-round":
+        picture[30:330, 30:330] = 0.94 * page
+    else:
+        picture[:270, :] = 0.94 * np.pad(page, ((0, 0), (30, 30)), constant_values=1.0)[30:300]
+    picture = (np.clip(picture, 0, 1) * 255).astype(np.uint8)
+    assert paper_sheet(picture / 255.0) is not None
+    result = recognize(picture, classifier)
+    assert result.number == str(label) and result.whole.reading.is_digit
+
+
 @pytest.mark.parametrize("dark", [True, False], ids=["dark-on-light", "light-on-dark"])
 def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
     """A tightly cropped bold 0 whose ink covers most of the picture (61% here): the border, not
@@ -86,6 +111,27 @@ def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
     assert dark_ink(page / 255.0) is dark
     reading = recognize(page, classifier).whole.reading
     assert reading.label == 0
+
+
+@pytest.mark.parametrize("width", [24, 30, 34])
+@pytest.mark.parametrize("shape", ["0", "8"])
+def test_bold_light_digit_on_dark_is_not_a_sheet(shape, width):
+    """A bold light digit on a dark ground is a large light piece that nearly fills its convex hull
+    too, with dark inside (its counters, closed up as the pen gets broader): not a sheet of paper,
+    whose dark inside is thin strokes and whose outline is straight."""
+    from PIL import ImageDraw
+
+    from digits.reading.ink import paper_sheet
+
+    img = Image.new("L", (80, 110), 0)
+    draw = ImageDraw.Draw(img)
+    if shape == "0":
+        draw.ellipse((4, 4, 75, 105), outline=255, width=width)
+    else:
+        draw.ellipse((12, 4, 67, 56), outline=255, width=width // 2)
+        draw.ellipse((6, 48, 73, 105), outline=255, width=width // 2)
+    page = np.asarray(img) / 255.0
+    assert paper_sheet(page) is None
 
 
 def first_of(mnist_test, label: int):
@@ -239,6 +285,45 @@ def test_digit_on_squared_and_ruled_paper(classifier, mnist_test, label, rows, c
     result = recognize(page, classifier)
     assert result.number == str(label) and len(result.digits) == 1
     assert remove_ruling(0.4 * grid).max() < 0.05  # the ruling alone is taken out entirely
+
+
+@pytest.mark.parametrize("index", [9963, 9965])
+def test_notebook_margin_line_is_not_a_one(classifier, mnist_test, index):
+    """A phone photo of lined notebook paper (light blue rules, a red margin line down the page) with
+    a digit in ballpoint: the rules taken out where they cross the margin line cut it into pieces,
+    none of which runs from top to bottom, and together they had been read as a leading "1"
+    ("17", "12")."""
+    import io
+
+    from scipy import ndimage
+    from skimage import morphology
+
+    from digits.network.recognize import recognize
+    from digits.reading.ink import extract_ink
+
+    x, y = mnist_test
+    size, inner, rng = 300, 210, np.random.default_rng(index)
+    page = np.empty((size, size, 3), np.float32)
+    page[:] = (245, 245, 240)
+    for row in range(14, size, 28):
+        page[row : row + 2] = (150, 190, 230)  # rules
+    page[:, 40:42] = (225, 100, 110)  # the margin line
+    # The digit re-drawn with a 4 px ballpoint along its skeleton, in the middle 70% of the page.
+    digit = np.asarray(Image.fromarray(x[index]).resize((inner, inner), Image.BICUBIC), np.float32) / 255
+    pen = np.zeros((size, size), np.float32)
+    pen[45:255, 45:255] = np.clip(2.5 - ndimage.distance_transform_edt(~morphology.skeletonize(digit > 0.45)), 0, 1)
+    page = page * (1 - pen[..., None]) + np.array((25, 45, 150), np.float32) * pen[..., None]
+    # As photographed: light falling off across the page, a little blur and noise, then JPEG.
+    angle = rng.uniform(0, 2 * np.pi)
+    rows, cols = np.mgrid[0:size, 0:size] / size
+    page *= (1 - 0.25 * (np.cos(angle) * cols + np.sin(angle) * rows + 1) / 2)[..., None]
+    page = ndimage.gaussian_filter(page, (0.8, 0.8, 0)) + rng.normal(0, 6, page.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
+    picture = Image.open(buffer)
+    assert recognize(picture, classifier).number == str(y[index])
+    # The margin line is in pieces in the ink (else this test would not test the pieces).
+    assert ndimage.label(extract_ink(picture).mask[:, 36:46])[1] >= 3
 
 
 def test_rules_broken_by_a_bold_stroke_are_taken_out_whole():
