@@ -20,6 +20,6 @@ def naive_preprocess(img: Image.Image | np.ndarray) -> np.ndarray:
         (28, 28) float32 in [0, 1]. For comparison only; :func:`digits.reading.prepare.prepare` is
         what the app uses.
     """
-    gray = to_grayscale(img)
+    gray = to_grayscale(img, colour=False)
     small = transform.resize(gray, (SIZE, SIZE), anti_aliasing=True)
     return (1.0 - small).astype(np.float32)

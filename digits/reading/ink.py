@@ -4,7 +4,8 @@ The second stage of the reading pipeline. Output: light ink on a dark background
 at a working resolution of at most :data:`WORK_SIZE` pixels, with the mask of the ink pixels.
 The steps follow document-image practice:
 
-1. **Grayscale** (:func:`to_grayscale`): ITU-R BT.601 luminance; an alpha channel is composited
+1. **Grayscale** (:func:`to_grayscale`): ITU-R BT.601 luminance (or, for a saturated colour about as
+   bright as its background, the colour channel that tells them apart); an alpha channel is composited
    onto a background that contrasts with the ink, or onto the paper's shade where the opaque
    pixels are a page with transparent margins.
 2. **Polarity** (:func:`dark_ink`, for uploads: the app's canvas is dark on white): the picture's
@@ -46,6 +47,9 @@ from digits.reading.decode import full_size
 WORK_SIZE = 480
 #: Ink contrast (in [0, 1], 1 = black vs white) below which an image is "nothing to read".
 MIN_CONTRAST = 0.12
+#: A colour channel with this many times the luminance's contrast stands in for it where the
+#: luminance has little (see :func:`_colour_contrast`); a grey picture's channels have the same.
+COLOUR_GAIN = 2.0
 #: A picture whose opaque pixels cover at least this share of it, and hold shades at least
 #: ``PAPER_SPREAD`` apart (5th to 95th percentile), is paper with transparent margins: they take the
 #: paper's shade (see :func:`_backdrop`).
@@ -73,6 +77,9 @@ SHEET_EDGE = 0.01
 SHEET_EDGE_PX = 3
 #: Width of the border that decides polarity, as a fraction of the picture's shorter side.
 BORDER = 0.03
+#: When the border is split, it is asked again with the light divided out: the picture divided by
+#: itself blurred by a Gaussian of this fraction of its shorter side.
+FLATTEN = 0.1
 #: When the border is split, polarity goes by which side has more stroke-like features narrower
 #: than this fraction of the picture's shorter side (see :func:`dark_ink`).
 POLARITY_WINDOW = 0.1
@@ -146,7 +153,7 @@ FAINT_AREA = 0.3
 FAINT_LEVEL = 0.2
 
 
-def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
+def to_grayscale(img: Image.Image | np.ndarray, colour: bool = True) -> np.ndarray:
     """Luminance of an image with any alpha composited onto a contrasting background.
 
     A transparent background takes the opposite shade of the ink drawn on it (white behind dark
@@ -157,6 +164,8 @@ def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
     Args:
         img: PIL image of any mode, or an array (H, W), (H, W, 3) or (H, W, 4), uint8 in
             [0, 255] or float in [0, 1].
+        colour: where the luminance has little contrast, a colour channel that has more may stand
+            in for it (:func:`_colour_contrast`); False: the luminance always (the naive baseline).
 
     Returns:
         (H, W) float32 in [0, 1], 1 = white.
@@ -175,12 +184,35 @@ def to_grayscale(img: Image.Image | np.ndarray) -> np.ndarray:
     if arr.ndim == 2:
         return np.clip(arr, 0.0, 1.0)
     rgb = arr[..., :3]
-    lum = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    opaque = arr[..., 3] > 0.5 if arr.shape[-1] == 4 else None  # what lies under transparency has no say
+    lum = _colour_contrast(rgb, opaque) if colour else rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     if arr.shape[-1] == 4:
         alpha = arr[..., 3]
         if alpha.min() < 0.99:
             lum = alpha * lum + (1.0 - alpha) * _backdrop(lum, alpha)
     return np.clip(lum, 0.0, 1.0).astype(np.float32)
+
+
+def _colour_contrast(rgb: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) float32 grey of an (H, W, 3) float32 RGB picture in [0, 1]: its luminance (ITU-R BT.601),
+    or, where a colour channel holds at least :data:`COLOUR_GAIN` times the luminance's contrast
+    (1st to 99th percentile) and the luminance holds under twice :data:`MIN_CONTRAST`, that channel.
+    A saturated colour about as bright as its background (pure blue on black, yellow on white,
+    red on green) has next to no luminance contrast, and was read as blank. The contrasts are
+    measured on the pixels where ``where`` ((H, W) bool, e.g. the opaque ones) is True, if given."""
+    lum = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    step = max(1, int(np.sqrt(lum.size / 10_000)))  # the spreads from some 10,000 pixels
+    keep = np.ones(lum[::step, ::step].shape, bool) if where is None else where[::step, ::step]
+    if not keep.any():
+        return lum
+    lum_spread = float(np.subtract(*np.percentile(lum[::step, ::step][keep], [99, 1])))
+    if lum_spread >= 2 * MIN_CONTRAST:  # nearly every picture: the luminance has contrast enough
+        return lum
+    spread = np.subtract(*np.percentile(rgb[::step, ::step][keep], [99, 1], axis=0))
+    channel = int(np.argmax(spread))
+    if spread[channel] >= COLOUR_GAIN * max(lum_spread, 1e-3):
+        return np.ascontiguousarray(rgb[..., channel])
+    return lum
 
 
 def _backdrop(lum: np.ndarray, alpha: np.ndarray) -> float:
@@ -545,11 +577,14 @@ def dark_ink(gray: np.ndarray) -> bool:
     Returns:
         True for dark ink on a light background, False for light ink on a dark one.
     """
-    t = filters.threshold_otsu(gray) if np.ptp(gray) > 0 else 0.5
+    light = _border_light(gray)
+    if light >= 0.65 or light <= 0.35:
+        return light >= 0.65
+    # Light falling off across the page splits the border between the lit and the dim paper: with
+    # the light divided out (by the picture blurred far beyond its strokes), the border is one paper.
     h, w = gray.shape
-    b = max(1, round(BORDER * min(h, w)))
-    ring = np.concatenate([gray[:b].ravel(), gray[-b:].ravel(), gray[b:-b, :b].ravel(), gray[b:-b, -b:].ravel()])
-    light = float(np.mean(ring > t))
+    flat = gray / (ndimage.gaussian_filter(gray, FLATTEN * min(h, w)) + 1e-3)
+    light = _border_light(flat)
     if light >= 0.65 or light <= 0.35:
         return light >= 0.65
     # A split border: light that falls across the page (a shadow band, a lit half) or a digit that
@@ -592,19 +627,31 @@ def paper_sheet(gray: np.ndarray) -> np.ndarray | None:
     if largest.mean() < SHEET_AREA * SHEET_SOLIDITY:
         return None
     hull = morphology.convex_hull_image(largest)
-    if hull.mean() < SHEET_AREA or ndimage.binary_fill_holes(largest).sum() < SHEET_SOLIDITY * hull.sum():
+    rows, cols = np.flatnonzero(hull.any(1)), np.flatnonzero(hull.any(0))
+    box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the work is done within the hull's box
+    if hull.mean() < SHEET_AREA or ndimage.binary_fill_holes(largest[box]).sum() < SHEET_SOLIDITY * hull.sum():
         return None
-    inside = hull & ~light
+    inside = hull[box] & ~light[box]
     if not inside.any() or inside.sum() > SHEET_INK * hull.sum():
         return None
-    rows, cols = np.flatnonzero(hull.any(1)), np.flatnonzero(hull.any(0))
+    strokes = np.pad(inside[ndimage.find_objects(inside.astype(np.int8))[0]], 1)
+    widest = 2.0 * float(ndimage.distance_transform_edt(strokes).max())
     shorter = min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
-    widest = 2.0 * float(ndimage.distance_transform_edt(inside).max())
     if widest > SHEET_STROKE * shorter or inside.sum() < SHEET_ELONGATION * widest**2:
         return None
     # The sheet's blurred edge, darker than its paper, would pass for a line of ink: it is left out.
     margin = max(SHEET_EDGE_PX, round(SHEET_EDGE * min(gray.shape)))
     return ndimage.binary_erosion(hull, iterations=margin, border_value=1)
+
+
+def _border_light(gray: np.ndarray) -> float:
+    """Share of the picture's border (its outer :data:`BORDER` of the shorter side, at least 1 px) on
+    the light side of Otsu's threshold."""
+    t = filters.threshold_otsu(gray) if np.ptp(gray) > 0 else 0.5
+    h, w = gray.shape
+    b = max(1, round(BORDER * min(h, w)))
+    ring = np.concatenate([gray[:b].ravel(), gray[-b:].ravel(), gray[b:-b, :b].ravel(), gray[b:-b, -b:].ravel()])
+    return float(np.mean(ring > t))
 
 
 def _stroke_width_estimate(ink: np.ndarray) -> tuple[float, float, float]:
