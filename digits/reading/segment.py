@@ -46,6 +46,13 @@ FRAMED_HEIGHT = 0.4
 MERGE_OVERLAP = 0.35
 #: A component from one side to the opposite one whose box is this many times longer than wide is a line.
 LINE_ASPECT = 8
+#: An underline (see :func:`_underlines`): a bar this many times wider than tall, under pieces this
+#: many times taller than it, clear of them by this share of their height, and under two of them
+#: or this many times wider than the one.
+UNDERLINE_ASPECT = 4.0
+UNDERLINE_TALLER = 3.0
+UNDERLINE_GAP = 0.03
+UNDERLINE_WIDER = 1.1
 #: A line in at least ``LINE_PIECES`` pieces (cut by the rules crossing it) may stop short of each
 #: side by ``LINE_REACH`` of the picture: its end pieces are specks, rejoined later. A digit is one or
 #: two pieces, so a tall thin 1 near the top and bottom of a tight crop is not taken for one.
@@ -220,6 +227,8 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
         along = {k for k, (box, _) in comps.items() if _edge_or_line(labels, k, box)}
         if along and len(along) < len(comps):
             comps = {k: v for k, v in comps.items() if k not in along}
+        # An underline: it would join every digit above it into one group.
+        comps = {k: v for k, v in comps.items() if k not in _underlines(comps)}
 
     # Merge fragments by horizontal overlap, biggest first, so small pieces join their digit.
     groups = merge_overlapping(
@@ -243,6 +252,30 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
+
+
+def _underlines(comps: dict[int, tuple[tuple[int, int, int, int], int]]) -> set[int]:
+    """The components of ``comps`` (label -> (box, area)) that underline others: a horizontal bar
+    (:data:`UNDERLINE_ASPECT` times wider than tall) below every digit-sized piece whose columns it
+    shares (at least :data:`UNDERLINE_TALLER` times its height), clear of them by
+    :data:`UNDERLINE_GAP` of their height, and either under two or more of them or
+    :data:`UNDERLINE_WIDER` times wider than the one (how people tell a 6 from a 9, or underline a
+    number). The base of a 2 broken off its diagonal is as wide as the 2, and kept."""
+    found = set()
+    for k, ((x0, y0, x1, y1), _) in comps.items():
+        w, h = x1 - x0, y1 - y0
+        if w < UNDERLINE_ASPECT * h:
+            continue
+        above = [
+            b
+            for j, (b, _) in comps.items()
+            if j != k and b[0] < x1 and b[2] > x0 and b[3] - b[1] >= UNDERLINE_TALLER * h
+        ]
+        if not above or any(b[3] > y0 - UNDERLINE_GAP * (b[3] - b[1]) for b in above):
+            continue
+        if len(above) >= 2 or w >= UNDERLINE_WIDER * (max(b[2] for b in above) - min(b[0] for b in above)):
+            found.add(k)
+    return found
 
 
 def merge_overlapping(items: list[Group]) -> list[Group]:

@@ -232,3 +232,34 @@ def test_merging_takes_a_small_piece_into_the_digit_it_lies_under():
     body, bar, beside = (10, 30, 50, 90), (20, 10, 60, 20), (70, 30, 110, 90)
     groups = merge_overlapping([Group([0], body, 2400), Group([2], beside, 2400), Group([1], bar, 400)])
     assert [(sorted(g.labels), g.box) for g in groups] == [([0, 1], (10, 10, 60, 90)), ([2], beside)]
+
+
+@pytest.mark.parametrize("digits", [[6], [9], [6, 9], [2, 0, 2, 6]], ids=["6", "9", "69", "2026"])
+def test_underlined_digits_are_read_without_the_line(classifier, mnist_test, digits):
+    """An underline (how people tell a 6 from a 9, or mark a number) shares the columns of every
+    digit above it: merged by overlap, it had joined them all into one shape ("0", not a digit)."""
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    page = string_on_paper([x[int(np.flatnonzero(y == d)[0])] for d in digits], height=100, gap=14)
+    ink_cols = np.flatnonzero((page < 128).any(0))
+    ink_rows = np.flatnonzero((page < 128).any(1))
+    line = ink_rows[-1] + 14
+    page[line : line + 5, ink_cols[0] - 12 : ink_cols[-1] + 12] = 0  # the underline, a little wider
+    result = recognize(page, classifier)
+    assert result.number == "".join(map(str, digits))
+    assert all(d.digit.box[3] < line for d in result.digits)  # no digit's box reaches the line
+
+
+def test_base_of_a_two_broken_off_is_kept():
+    """A bar under a digit no wider than the digit (the base of a 2 broken off its diagonal) is
+    the digit's own ink, not an underline."""
+    from digits.reading.segment import find_digits
+
+    mask = np.zeros((200, 200), bool)
+    for i in range(60):  # the diagonal of a 2, ending near the bottom left
+        mask[100 + i, 120 - i : 126 - i] = True
+    mask[60:100, 110:126] = True  # its upper part, schematic
+    mask[166:172, 60:130] = True  # the base, 6 px under the diagonal's end, as wide as the 2
+    groups = find_digits(mask)[1]
+    assert len(groups) == 1 and groups[0].box[3] == 172
