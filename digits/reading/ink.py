@@ -294,7 +294,7 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
     # The app's canvas is drawn in black on white (its colours are fixed by the draw tab): no polarity
     # to decide there (Otsu's histogram was a sixth of a canvas reading).
     dark = not paper or dark_ink(smooth)
-    if not dark:
+    if paper and (not dark or _border_light(smooth) < 0.65):
         # The border may be a desk round a sheet of paper (an uncropped phone photo), not paper:
         # then the sheet is the paper, and the desk is painted over with the sheet's shade.
         sheet = paper_sheet(smooth)

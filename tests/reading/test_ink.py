@@ -306,12 +306,12 @@ def test_digit_on_squared_and_ruled_paper(classifier, mnist_test, label, rows, c
     assert remove_ruling(0.4 * grid).max() < 0.05  # the ruling alone is taken out entirely
 
 
-def ballpoint_photo(digit, page, pen, fall_off, blur, noise, seed):
+def ballpoint_photo(digit, page, pen, fall_off, blur, noise, seed, desk=None, margin=0.15):
     """A phone photo of an MNIST digit (28x28 uint8) re-drawn along its skeleton with a ``pen`` px
-    blue ballpoint in the middle 70% of ``page`` ((S, S, 3) float32 RGB on [0, 255], changed in
+    blue ballpoint ``margin`` of its side from the edges of ``page`` ((S, S, 3) float32 RGB on [0, 255], changed in
     place): light falling off by ``fall_off`` across the page at a random angle, a Gaussian blur of
-    ``blur`` px, noise of ``noise`` grey levels, then JPEG at quality 85. Returns the decoded PIL
-    image."""
+    ``blur`` px, noise of ``noise`` grey levels, then JPEG at quality 85. ``desk`` ((S, S) bool),
+    if given, is painted a desk's brown before the photo is taken. Returns the decoded PIL image."""
     import io
 
     from scipy import ndimage
@@ -319,12 +319,14 @@ def ballpoint_photo(digit, page, pen, fall_off, blur, noise, seed):
 
     rng = np.random.default_rng(seed)
     size = page.shape[0]
-    inner, at = round(0.7 * size), round(0.15 * size)
+    inner, at = round((1 - 2 * margin) * size), round(margin * size)
     shape = np.asarray(Image.fromarray(digit).resize((inner, inner), Image.BICUBIC), np.float32) / 255
     ink = np.zeros((size, size), np.float32)
     skeleton = morphology.skeletonize(shape > 0.45)
     ink[at : at + inner, at : at + inner] = np.clip(pen / 2 + 0.5 - ndimage.distance_transform_edt(~skeleton), 0, 1)
     page[:] = page * (1 - ink[..., None]) + np.array((25, 45, 150), np.float32) * ink[..., None]
+    if desk is not None:
+        page[desk] = (105, 80, 60)
     angle = rng.uniform(0, 2 * np.pi)
     rows, cols = np.mgrid[0:size, 0:size] / size
     page *= (1 - fall_off * (np.cos(angle) * cols + np.sin(angle) * rows + 1) / 2)[..., None]
@@ -332,6 +334,22 @@ def ballpoint_photo(digit, page, pen, fall_off, blur, noise, seed):
     buffer = io.BytesIO()
     Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)).save(buffer, "JPEG", quality=85)
     return Image.open(buffer)
+
+
+@pytest.mark.parametrize("index", [9940, 9941, 9952])
+def test_thin_pen_on_a_sheet_with_the_desk_along_two_sides(classifier, mnist_test, index):
+    """A desk along the bottom and the right of the photo (an L, 15% of each side), a digit in thin
+    ballpoint: the border is split, and the polarity, rightly dark ink, left the desk as ink that
+    joined the digit (the whole picture read as one '1', not a digit). The sheet is the paper
+    whenever the border is not clearly paper, and the desk is painted over."""
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    page = np.full((400, 400, 3), (238, 238, 232), np.float32)
+    rows, cols = np.mgrid[0:400, 0:400]
+    desk = (rows > 340) | (cols > 340)
+    picture = ballpoint_photo(x[index], page, 4, 0.15, 0.8, 4, seed=index, desk=desk, margin=0.22)
+    assert recognize(picture, classifier).number == str(y[index])
 
 
 @pytest.mark.parametrize("index", [9940, 9947])
