@@ -86,6 +86,7 @@ def _light(h):
         merges={i: strip(d) for i, d in h.merges.items()},
         splits={i: (strip(a), strip(b)) for i, (a, b) in h.splits.items()},
         extended={i: strip(d) for i, d in h.extended.items()},
+        underlined={i: strip(d) for i, d in h.underlined.items()},
     )
 
 

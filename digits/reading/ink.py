@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 from scipy import ndimage
-from skimage import filters, morphology, transform
+from skimage import filters, measure, morphology, transform
 
 from digits.reading.boxes import along_a_side, at_border
 from digits.reading.decode import full_size
@@ -74,6 +74,12 @@ SHEET_ELONGATION = 3.0
 #: The sheet's edge, blurred into the surround, is left out: this share of the picture's shorter
 #: side, at least ``SHEET_EDGE_PX`` working pixels.
 SHEET_EDGE = 0.01
+#: A sheet's outline is a polygon of at most ``SHEET_CORNERS`` corners, traced to within
+#: ``SHEET_CORNER_TOLERANCE`` of its shorter side (Douglas-Peucker): a page, a sticky note, a page
+#: cut by the picture's border (4-6); a very bold light 0 whose counter is a slit fills its hull as
+#: a page does (0.990-0.994, an independent review) but is round (many more).
+SHEET_CORNERS = 8
+SHEET_CORNER_TOLERANCE = 0.02
 SHEET_EDGE_PX = 3
 #: Width of the border that decides polarity, as a fraction of the picture's shorter side.
 BORDER = 0.03
@@ -196,9 +202,11 @@ def to_grayscale(img: Image.Image | np.ndarray, colour: bool = True) -> np.ndarr
 def _colour_contrast(rgb: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
     """(H, W) float32 grey of an (H, W, 3) float32 RGB picture in [0, 1]: its luminance (ITU-R BT.601),
     or, where a colour channel holds at least :data:`COLOUR_GAIN` times the luminance's contrast
-    (1st to 99th percentile) and the luminance holds under twice :data:`MIN_CONTRAST`, that channel.
-    A saturated colour about as bright as its background (pure blue on black, yellow on white,
-    red on green) has next to no luminance contrast, and was read as blank. The contrasts are
+    (1st to 99th percentile) and the luminance holds under :data:`MIN_CONTRAST` (the picture would
+    be blank), that channel. A saturated colour about as bright as its background (pure blue on
+    black, yellow on white, red on green) has next to no luminance contrast, and was read as blank.
+    At twice MIN_CONTRAST, a faint grey digit beside a yellow highlighter stroke was read in the
+    blue channel, where the highlighter is the darkest thing on the page (an independent review). The contrasts are
     measured on the pixels where ``where`` ((H, W) bool, e.g. the opaque ones) is True, if given."""
     lum = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
     step = max(1, int(np.sqrt(lum.size / 10_000)))  # the spreads from some 10,000 pixels
@@ -206,7 +214,7 @@ def _colour_contrast(rgb: np.ndarray, where: np.ndarray | None = None) -> np.nda
     if not keep.any():
         return lum
     lum_spread = float(np.subtract(*np.percentile(lum[::step, ::step][keep], [99, 1])))
-    if lum_spread >= 2 * MIN_CONTRAST:  # nearly every picture: the luminance has contrast enough
+    if lum_spread >= MIN_CONTRAST:  # nearly every picture: the luminance has contrast enough
         return lum
     spread = np.subtract(*np.percentile(rgb[::step, ::step][keep], [99, 1], axis=0))
     channel = int(np.argmax(spread))
@@ -631,12 +639,17 @@ def paper_sheet(gray: np.ndarray) -> np.ndarray | None:
     box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the work is done within the hull's box
     if hull.mean() < SHEET_AREA or ndimage.binary_fill_holes(largest[box]).sum() < SHEET_SOLIDITY * hull.sum():
         return None
+    shorter = min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
+    # Paper is a polygon of a few straight sides (the picture's border may be some of them); a bold
+    # light 0 or 8 that fills its hull as well is round.
+    outline = measure.find_contours(np.pad(hull[box], 1).astype(np.float32), 0.5)[0]
+    if len(measure.approximate_polygon(outline, SHEET_CORNER_TOLERANCE * shorter)) - 1 > SHEET_CORNERS:
+        return None
     inside = hull[box] & ~light[box]
     if not inside.any() or inside.sum() > SHEET_INK * hull.sum():
         return None
     strokes = np.pad(inside[ndimage.find_objects(inside.astype(np.int8))[0]], 1)
     widest = 2.0 * float(ndimage.distance_transform_edt(strokes).max())
-    shorter = min(rows[-1] - rows[0], cols[-1] - cols[0]) + 1
     if widest > SHEET_STROKE * shorter or inside.sum() < SHEET_ELONGATION * widest**2:
         return None
     # The sheet's blurred edge, darker than its paper, would pass for a line of ink: it is left out.

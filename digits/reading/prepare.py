@@ -86,6 +86,8 @@ class Prepared:
         shape: (height, width) of the input picture in pixels, the frame of every ``Digit.box``.
         texture: why nothing was read although there is ink (too many separate marks, see
             :class:`digits.reading.segment.TextureError`), one line; None otherwise.
+        underlined: hypotheses, uploads only: ``i`` -> ``digits[i]`` with the bar set aside under
+            it (``Group.under``: an underline, or the base of a 2 broken off), joined to it.
     """
 
     whole: Digit | None
@@ -96,6 +98,7 @@ class Prepared:
     extended: dict[int, Digit] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
     texture: str | None = None
+    underlined: dict[int, Digit] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
@@ -253,7 +256,10 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     if canvas:
         run_off = {i: _run_off(m) for i, m in enumerate(masks)}
         extended = {i: _digit_from(*healed[i], shape_in, {}, beyond) for i, beyond in run_off.items() if beyond}
-    return Prepared(whole, digits, ink, merges, splits, extended, shape_in)
+    underlined = {
+        i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
+    }
+    return Prepared(whole, digits, ink, merges, splits, extended, shape_in, underlined=underlined)
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
@@ -58,6 +58,10 @@ UNDERLINE_WIDER = 1.1
 #: two pieces, so a tall thin 1 near the top and bottom of a tight crop is not taken for one.
 LINE_PIECES = 3
 LINE_REACH = 0.1
+#: ... and at least this many times taller than the tallest digit left: a thin 1 in three pieces
+#: (two pen skips) that spans a tight crop had been dropped as a line ("17" read "7": 58 of 150
+#: such strings in an independent review).
+LINE_OVER_DIGITS = 1.5
 #: Neighbouring groups whose gap is at most this fraction of their joint height may be one digit
 #: written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats, a stroke broken
 #: across): a hypothesis that the network settles (:func:`merge_candidates`).
@@ -118,11 +122,15 @@ class Group:
         labels: the component labels (in the label image) that make up the digit.
         box: (x0, y0, x1, y1) in working pixels (x1, y1 exclusive).
         area: ink pixels.
+        under: the labels of a bar set aside beneath this digit alone (:func:`_underlines`): an
+            underline, or the base of a 2 broken off its diagonal; not in ``labels``, ``box`` or
+            ``area``. The digit with it is offered to the network as a hypothesis.
     """
 
     labels: list[int]
     box: tuple[int, int, int, int]
     area: int
+    under: list[int] = field(default_factory=list)
 
     @property
     def height(self) -> int:
@@ -228,7 +236,8 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
         if along and len(along) < len(comps):
             comps = {k: v for k, v in comps.items() if k not in along}
         # An underline: it would join every digit above it into one group.
-        comps = {k: v for k, v in comps.items() if k not in _underlines(comps)}
+        bars = _underlines(comps)
+        comps = {k: v for k, v in comps.items() if k not in bars}
 
     # Merge fragments by horizontal overlap, biggest first, so small pieces join their digit.
     groups = merge_overlapping(
@@ -241,8 +250,10 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
         lines = [
             g for g in groups if len(g.labels) >= LINE_PIECES and _spans_as_line(g.box, labels.shape, reach=LINE_REACH)
         ]
-        if lines and len(lines) < len(groups):
-            groups = [g for g in groups if g not in lines]
+        rest = [g for g in groups if g not in lines]
+        # ... and far taller than the digits (a thin 1 broken by pen skips in a tight crop is not).
+        if lines and rest and min(g.height for g in lines) >= LINE_OVER_DIGITS * max(g.height for g in rest):
+            groups = rest
     _absorb_fragments(groups)
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
@@ -250,31 +261,40 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     if len(groups) > MAX_DIGITS:
         raise TextureError(len(groups), "digit-sized marks")
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
+    if source == "upload":
+        # A bar under one digit alone may be its own (a 2's base broken off): the network decides.
+        for k, above in bars.items():
+            owners = [g for g in groups if set(above) & set(g.labels)]
+            if len(above) == 1 and len(owners) == 1:
+                owners[0].under.append(k)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
 
 
-def _underlines(comps: dict[int, tuple[tuple[int, int, int, int], int]]) -> set[int]:
-    """The components of ``comps`` (label -> (box, area)) that underline others: a horizontal bar
-    (:data:`UNDERLINE_ASPECT` times wider than tall) below every digit-sized piece whose columns it
-    shares (at least :data:`UNDERLINE_TALLER` times its height), clear of them by
-    :data:`UNDERLINE_GAP` of their height, and either under two or more of them or
-    :data:`UNDERLINE_WIDER` times wider than the one (how people tell a 6 from a 9, or underline a
-    number). The base of a 2 broken off its diagonal is as wide as the 2, and kept."""
-    found = set()
+def _underlines(comps: dict[int, tuple[tuple[int, int, int, int], int]]) -> dict[int, list[int]]:
+    """The components of ``comps`` (label -> (box, area)) that underline others, each with the
+    labels of the pieces it lies under: a horizontal bar (:data:`UNDERLINE_ASPECT` times wider than
+    tall) below every digit-sized piece whose columns it shares (at least :data:`UNDERLINE_TALLER`
+    times its height), clear of them by :data:`UNDERLINE_GAP` of their height, and either under two
+    or more of them or :data:`UNDERLINE_WIDER` times wider than the one (how people tell a 6 from a
+    9, or underline a number). A bar under one piece may be that digit's own (the base of a 2
+    broken off its diagonal, often running on past it): :func:`find_digits` keeps it beside the
+    digit (``Group.under``), and the network chooses."""
+    found = {}
     for k, ((x0, y0, x1, y1), _) in comps.items():
         w, h = x1 - x0, y1 - y0
         if w < UNDERLINE_ASPECT * h:
             continue
         above = [
-            b
+            j
             for j, (b, _) in comps.items()
             if j != k and b[0] < x1 and b[2] > x0 and b[3] - b[1] >= UNDERLINE_TALLER * h
         ]
-        if not above or any(b[3] > y0 - UNDERLINE_GAP * (b[3] - b[1]) for b in above):
+        boxes = [comps[j][0] for j in above]
+        if not boxes or any(b[3] > y0 - UNDERLINE_GAP * (b[3] - b[1]) for b in boxes):
             continue
-        if len(above) >= 2 or w >= UNDERLINE_WIDER * (max(b[2] for b in above) - min(b[0] for b in above)):
-            found.add(k)
+        if len(boxes) >= 2 or w >= UNDERLINE_WIDER * (max(b[2] for b in boxes) - min(b[0] for b in boxes)):
+            found[k] = above
     return found
 
 

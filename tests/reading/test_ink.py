@@ -132,7 +132,7 @@ def test_frame_filling_bold_zero_keeps_its_polarity(classifier, dark):
     assert reading.label == 0
 
 
-@pytest.mark.parametrize("width", [24, 30, 34])
+@pytest.mark.parametrize("width", [24, 30, 34, 37, 38])
 @pytest.mark.parametrize("shape", ["0", "8"])
 def test_bold_light_digit_on_dark_is_not_a_sheet(shape, width):
     """A bold light digit on a dark ground is a large light piece that nearly fills its convex hull
@@ -151,6 +151,25 @@ def test_bold_light_digit_on_dark_is_not_a_sheet(shape, width):
         draw.ellipse((6, 48, 73, 105), outline=255, width=width // 2)
     page = np.asarray(img) / 255.0
     assert paper_sheet(page) is None
+
+
+@pytest.mark.parametrize("counter", [30, 38])
+def test_very_bold_light_zero_with_a_slit_counter_is_read(classifier, counter):
+    """A fat-brush white 0 on black whose counter is a narrow slit fills its convex hull as a page
+    does (0.99), and the slit passes for a pen stroke: it had been taken for a sheet of paper with
+    a "1" on it (an independent review). Paper is a polygon of a few straight sides; a 0 is round."""
+    from PIL import ImageDraw, ImageFilter
+
+    from digits.network.recognize import recognize
+    from digits.reading.ink import paper_sheet
+
+    img = Image.new("L", (300, 380), 0)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse([50, 40, 250, 340], fill=255)
+    draw.ellipse([150 - counter // 2, 190 - 90, 150 + counter // 2, 190 + 90], fill=0)
+    img = img.rotate(8, resample=Image.BILINEAR).filter(ImageFilter.GaussianBlur(1.2))
+    assert paper_sheet(np.asarray(img) / 255.0) is None
+    assert recognize(img, classifier).number == "0"
 
 
 def first_of(mnist_test, label: int):

@@ -263,3 +263,66 @@ def test_base_of_a_two_broken_off_is_kept():
     mask[166:172, 60:130] = True  # the base, 6 px under the diagonal's end, as wide as the 2
     groups = find_digits(mask)[1]
     assert len(groups) == 1 and groups[0].box[3] == 172
+
+
+def two_with_its_base_broken_off(digit: np.ndarray, gap: float) -> Image.Image:
+    """An MNIST 2 (28x28 uint8) drawn 10 times larger, with a band ``gap`` of its height wide cut out
+    just above its bottom stroke (the pen lifted where the diagonal meets the base): dark on light,
+    blurred a little. (An independent review's construction.)"""
+    from PIL import ImageFilter
+
+    mask = np.asarray(Image.fromarray(digit).resize((280, 280), Image.BILINEAR)) > 110
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    mask = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+    h = mask.shape[0]
+    col = int(np.argmax(mask[int(0.8 * h) :].sum(0)))
+    thick = 1
+    while thick < h and mask[h - 1 - thick, col]:
+        thick += 1
+    cut = max(2, int(gap * h))
+    mask[h - thick - cut : h - thick] = False
+    page = np.where(np.pad(mask, 30), 40, 235).astype(np.uint8)
+    return Image.fromarray(page).filter(ImageFilter.GaussianBlur(1))
+
+
+@pytest.mark.parametrize("index", [8310, 8381, 8550, 9246, 9703])
+def test_two_whose_base_broke_off_keeps_it(classifier, mnist_test, index):
+    """A 2 whose base broke off its diagonal, the base running on past the 2's right: a bar under
+    one digit, wider than it, as an underline is. Set aside as one, the 2 read "7" (or "1", "3");
+    the digit is offered to the network with its bar too, and keeps it unless it reads
+    UNDERLINE_COST more plausibly without (an underlined 6 is no digit with its bar)."""
+    from digits.network.recognize import recognize
+    from digits.reading.ink import extract_ink
+    from digits.reading.segment import find_digits
+
+    x, y = mnist_test
+    assert y[index] == 2
+    picture = two_with_its_base_broken_off(x[index], 0.08)
+    assert recognize(picture, classifier).number == "2"
+    groups = find_digits(extract_ink(picture).mask)[1]
+    assert len(groups) == 1 and groups[0].under  # the base was set aside, and given back
+
+
+@pytest.mark.parametrize("other", [7, 4])
+def test_thin_one_broken_twice_in_a_tight_crop_is_a_digit(classifier, mnist_test, other):
+    """A thin upright 1 with two pen skips (three pieces) beside another digit, cropped tightly: it
+    runs nearly from the top of the picture to the bottom like a line in pieces (a notebook's margin
+    line), but is no taller than the digit beside it. It had been dropped ("17" read "7")."""
+    from PIL import ImageFilter
+
+    from digits.network.recognize import recognize
+
+    x, y = mnist_test
+    digit = x[int(np.flatnonzero(y == other)[0])]
+    rows, cols = np.flatnonzero(digit.any(1)), np.flatnonzero(digit.any(0))
+    crop = Image.fromarray(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+    height = 240
+    shape = np.asarray(crop.resize((round(crop.width * height / crop.height), height), Image.BILINEAR)) > 110
+    one = np.zeros((height, 20), bool)
+    one[:, 5:15] = True
+    one[80:87] = one[160:166] = False  # two skips
+    row = np.zeros((height, 20 + 40 + shape.shape[1]), bool)
+    row[:, :20], row[:, 60:] = one, shape
+    page = np.where(np.pad(row, 6), 40, 235).astype(np.uint8)
+    picture = Image.fromarray(page).filter(ImageFilter.GaussianBlur(1))
+    assert recognize(picture, classifier).number == f"1{other}"
