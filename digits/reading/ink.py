@@ -591,7 +591,10 @@ def dark_ink(gray: np.ndarray) -> bool:
     # Light falling off across the page splits the border between the lit and the dim paper: with
     # the light divided out (by the picture blurred far beyond its strokes), the border is one paper.
     h, w = gray.shape
-    flat = gray / (ndimage.gaussian_filter(gray, FLATTEN * min(h, w)) + 1e-3)
+    f = min(1.0, 96 / max(h, w))  # the light, blurred far beyond the strokes, on a copy 96 px long at most
+    small = transform.resize(gray, (max(1, round(h * f)), max(1, round(w * f))), anti_aliasing=True)
+    light_level = transform.resize(ndimage.gaussian_filter(small, FLATTEN * min(small.shape)), (h, w), order=1)
+    flat = gray / (light_level + 1e-3)
     light = _border_light(flat)
     if light >= 0.65 or light <= 0.35:
         return light >= 0.65
