@@ -16,7 +16,7 @@ from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
 from digits.network.zoo import title
 from digits.ui.charts import boxes_picture, enlarge, heatmap_chart, networks_chart, probability_spec
-from digits.ui.wording import STEP_CAPTIONS, explain, verdict
+from digits.ui.wording import STEP_CAPTIONS, explain, score_line, verdict
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -191,8 +191,7 @@ def show_verdict(reading, detector, label: str = "Verdict") -> None:
     text = verdict(reading.is_digit)
     st.metric(label, text, help=explain(reading.ood_score, detector))
     if reading.ood_score is not None:
-        side = "≤" if reading.is_digit else ">"
-        st.caption(f"Score {reading.ood_score:.3g} {side} threshold {detector.threshold:.3g}")
+        st.caption(score_line(reading.ood_score, detector))
 
 
 def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
@@ -239,7 +238,8 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
         seen.image(enlarge(d.digit.image, 112), caption="28x28 input")
         seen.markdown(f"**{d.reading.label}** · {d.reading.confidence:.1%} · {verdict(d.reading.is_digit)}")
         if d.reading.ood_score is not None:
-            seen.caption(explain(d.reading.ood_score, classifier.detector).split(" (")[0])
+            score = d.reading.ood_score
+            seen.caption(score_line(score, classifier.detector), help=explain(score, classifier.detector))
         with chart:
             st.vega_lite_chart(
                 spec=probability_spec(d.reading.probabilities, title=f"Digit {i + 1}"),

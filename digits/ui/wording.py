@@ -36,6 +36,13 @@ def explain(score: float | None, detector: Detector | None) -> str:
     )
 
 
+def score_line(score: float, detector: Detector) -> str:
+    """The short form, for narrow places: "Score 2.09e-06 ≤ threshold 0.518" (what the score is, in
+    :func:`explain`, goes in its help)."""
+    side = "≤" if detector.accepts(score) else ">"
+    return f"Score {score:.3g} {side} threshold {detector.threshold:.3g}"
+
+
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
     (MNIST's training digits, and printed and bold ones where the card has them) and, for a fine-tuned

@@ -11,7 +11,7 @@ from digits.network.card import read_card, write_card
 from digits.network.classifier import Classifier, default_model, softmax
 from digits.network.detector import SCORES, Detector
 from digits.network.scores import MahalanobisParams
-from digits.ui.wording import explain, verdict
+from digits.ui.wording import explain, score_line, verdict
 
 from conftest import copy_app_model
 
@@ -113,3 +113,7 @@ def test_the_verdict_line_names_the_number_it_shows(classifier):
         assert reading.ood_score == pytest.approx(1 - top, abs=1e-6)
         assert line.startswith("1 − maximum softmax probability score")
     assert f"{reading.ood_score:.3g}" in line
+    # The short form the Draw tab shows under each digit, with the line above as its help.
+    assert score_line(reading.ood_score, classifier.detector) == (
+        f"Score {reading.ood_score:.3g} ≤ threshold {classifier.detector.threshold:.3g}"
+    )
