@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,16 +181,22 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
     results = [DigitResult(d, r) for d, r in zip(digits, readings, strict=True)]
     if shared:
         results.insert(0, DigitResult(prepared.whole, results[0].reading))
-    n, m, k, e = len(prepared.digits), len(merged_at), 2 * len(split_at), len(extended_at)
-    halves = results[1 + n + m : 1 + n + m + k]
+    rest = iter(results[1:])  # in the order they were stacked above
+
+    def take(count: int) -> list[DigitResult]:
+        return list(itertools.islice(rest, count))
+
+    singles = take(len(prepared.digits))
+    merges = dict(zip(merged_at, take(len(merged_at)), strict=True))
+    halves = take(2 * len(split_at))
     return Hypotheses(
         whole=results[0],
-        singles=results[1 : 1 + n],
-        merges=dict(zip(merged_at, results[1 + n : 1 + n + m], strict=True)),
+        singles=singles,
+        merges=merges,
         splits={i: (halves[2 * j], halves[2 * j + 1]) for j, i in enumerate(split_at)},
-        extended=dict(zip(extended_at, results[1 + n + m + k : 1 + n + m + k + e], strict=True)),
+        extended=dict(zip(extended_at, take(len(extended_at)), strict=True)),
         height=prepared.shape[0],
-        underlined=dict(zip(underlined_at, results[1 + n + m + k + e :], strict=True)),
+        underlined=dict(zip(underlined_at, take(len(underlined_at)), strict=True)),
     )
 
 

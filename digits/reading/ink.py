@@ -45,6 +45,8 @@ from digits.reading.decode import full_size
 #: validation-built pictures larger than 400 px (141: printed digits, plates, house numbers, strings),
 #: 480 read as many right as 640 (113) and 400 two fewer; the 138 real pictures read the same at all three.
 WORK_SIZE = 480
+#: ITU-R BT.601 luminance weights of R, G and B.
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 #: Ink contrast (in [0, 1], 1 = black vs white) below which an image is "nothing to read".
 MIN_CONTRAST = 0.12
 #: A colour channel with this many times the luminance's contrast stands in for it where the
@@ -191,7 +193,7 @@ def to_grayscale(img: Image.Image | np.ndarray, colour: bool = True) -> np.ndarr
         return np.clip(arr, 0.0, 1.0)
     rgb = arr[..., :3]
     opaque = arr[..., 3] > 0.5 if arr.shape[-1] == 4 else None  # what lies under transparency has no say
-    lum = _colour_contrast(rgb, opaque) if colour else rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    lum = _colour_contrast(rgb, opaque) if colour else rgb @ LUMA
     if arr.shape[-1] == 4:
         alpha = arr[..., 3]
         if alpha.min() < 0.99:
@@ -208,7 +210,7 @@ def _colour_contrast(rgb: np.ndarray, where: np.ndarray | None = None) -> np.nda
     At twice MIN_CONTRAST, a faint grey digit beside a yellow highlighter stroke was read in the
     blue channel, where the highlighter is the darkest thing on the page (an independent review). The contrasts are
     measured on the pixels where ``where`` ((H, W) bool, e.g. the opaque ones) is True, if given."""
-    lum = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    lum = rgb @ LUMA
     step = max(1, int(np.sqrt(lum.size / 10_000)))  # the spreads from some 10,000 pixels
     keep = np.ones(lum[::step, ::step].shape, bool) if where is None else where[::step, ::step]
     if not keep.any():
@@ -301,8 +303,8 @@ def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper
 
     # The app's canvas is drawn in black on white (its colours are fixed by the draw tab): no polarity
     # to decide there (Otsu's histogram was a sixth of a canvas reading).
-    dark = not paper or dark_ink(smooth)
-    if paper and (not dark or _border_light(smooth) < 0.65):
+    dark, border = _polarity(smooth) if paper else (True, 1.0)
+    if paper and (not dark or border < 0.65):
         # The border may be a desk round a sheet of paper (an uncropped phone photo), not paper:
         # then the sheet is the paper, and the desk is painted over with the sheet's shade.
         sheet = paper_sheet(smooth)
@@ -585,19 +587,23 @@ def dark_ink(gray: np.ndarray) -> bool:
     Returns:
         True for dark ink on a light background, False for light ink on a dark one.
     """
-    light = _border_light(gray)
-    if light >= 0.65 or light <= 0.35:
-        return light >= 0.65
+    return _polarity(gray)[0]
+
+
+def _polarity(gray: np.ndarray) -> tuple[bool, float]:
+    """:func:`dark_ink`'s answer, and the share of the border on the light side (see
+    :func:`_border_light`), which :func:`extract_ink` reads as well."""
+    border = _border_light(gray)
+    if border >= 0.65 or border <= 0.35:
+        return border >= 0.65, border
     # Light falling off across the page splits the border between the lit and the dim paper: with
     # the light divided out (by the picture blurred far beyond its strokes), the border is one paper.
     h, w = gray.shape
-    f = min(1.0, 96 / max(h, w))  # the light, blurred far beyond the strokes, on a copy 96 px long at most
-    small = transform.resize(gray, (max(1, round(h * f)), max(1, round(w * f))), anti_aliasing=True)
+    small = _small_copy(gray)  # the light, blurred far beyond the strokes, on a small copy
     light_level = transform.resize(ndimage.gaussian_filter(small, FLATTEN * min(small.shape)), (h, w), order=1)
-    flat = gray / (light_level + 1e-3)
-    light = _border_light(flat)
+    light = _border_light(gray / (light_level + 1e-3))
     if light >= 0.65 or light <= 0.35:
-        return light >= 0.65
+        return light >= 0.65, border
     # A split border: light that falls across the page (a shadow band, a lit half) or a digit that
     # reaches it. Ink is the side that makes strokes: features narrower than a window of a tenth of
     # the picture, which a grey closing (dark ink) or opening (light ink) of that size takes away
@@ -605,7 +611,7 @@ def dark_ink(gray: np.ndarray) -> bool:
     size = max(3, round(POLARITY_WINDOW * min(h, w)))
     dark = float(np.mean(ndimage.grey_closing(gray, size=(size, size)) - gray))
     bright = float(np.mean(gray - ndimage.grey_opening(gray, size=(size, size))))
-    return dark >= bright
+    return dark >= bright, border
 
 
 def paper_sheet(gray: np.ndarray) -> np.ndarray | None:
@@ -737,13 +743,19 @@ def _background(signal: np.ndarray, radius_frac: float = 0.25, small_side: int =
     ``small_side`` pixels long, for speed. When the lighting is even (the estimate varies by
     under :data:`EVEN_LIGHT`) a constant is returned, so clean input is left untouched.
     """
-    h, w = signal.shape
-    f = min(1.0, small_side / max(h, w))
-    small = transform.resize(signal, (max(1, round(h * f)), max(1, round(w * f))), anti_aliasing=True)
+    small = _small_copy(signal, small_side)
     r = max(1, round(radius_frac * max(small.shape)))
     # A square window: separable, so fast, and like a disc it leaves linear gradients unchanged.
     bg_small = filters.gaussian(ndimage.grey_opening(small, size=(2 * r + 1, 2 * r + 1)), sigma=r / 2)
-    return _flat_or(bg_small, (h, w))
+    return _flat_or(bg_small, signal.shape)
+
+
+def _small_copy(signal: np.ndarray, longest: int = 96) -> np.ndarray:
+    """``signal`` ((H, W) float) resized, with anti-aliasing, to at most ``longest`` pixels on its
+    longer side (unchanged in size when it is already that small): lighting is estimated there."""
+    h, w = signal.shape
+    f = min(1.0, longest / max(h, w))
+    return transform.resize(signal, (max(1, round(h * f)), max(1, round(w * f))), anti_aliasing=True)
 
 
 def _flat_or(bg: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -218,6 +218,7 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     if len(comps) > MAX_MARKS:
         raise TextureError(len(comps))
 
+    bars = {}  # underlines set aside (uploads): label -> the labels of the pieces above
     if source == "upload":
         # Frames: enclose substantial other ink, and their own ink hugs the edges of their box.
         by_left = sorted(comps, key=lambda j: comps[j][0][0])
@@ -261,12 +262,11 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     if len(groups) > MAX_DIGITS:
         raise TextureError(len(groups), "digit-sized marks")
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
-    if source == "upload":
-        # A bar under one digit alone may be its own (a 2's base broken off): the network decides.
-        for k, above in bars.items():
-            owners = [g for g in groups if set(above) & set(g.labels)]
-            if len(above) == 1 and len(owners) == 1:
-                owners[0].under.append(k)
+    # A bar under one digit alone may be its own (a 2's base broken off): the network decides.
+    for k, above in bars.items():
+        owners = [g for g in groups if set(above) & set(g.labels)]
+        if len(above) == 1 and len(owners) == 1:
+            owners[0].under.append(k)
     groups.sort(key=lambda g: g.box[0])
     return labels, groups
 

@@ -29,9 +29,8 @@ def explain(score: float | None, detector: Detector | None) -> str:
     """One line for users: the score, the threshold and what they mean."""
     if detector is None or score is None:
         return f"This model card has no 'not a digit' detector; run {CALIBRATION_COMMAND}."
-    side = "≤" if detector.accepts(score) else ">"
     return (
-        f"{SCORE_NAMES[detector.score_name]} score {score:.3g} {side} threshold {detector.threshold:.3g} "
+        f"{SCORE_NAMES[detector.score_name]} score {_against_threshold(score, detector)} "
         "(higher means less like an MNIST digit; the threshold rejects at most 0.5% of validation digits)"
     )
 
@@ -39,8 +38,13 @@ def explain(score: float | None, detector: Detector | None) -> str:
 def score_line(score: float, detector: Detector) -> str:
     """The short form, for narrow places: "Score 2.09e-06 ≤ threshold 0.518" (what the score is, in
     :func:`explain`, goes in its help)."""
+    return f"Score {_against_threshold(score, detector)}"
+
+
+def _against_threshold(score: float, detector: Detector) -> str:
+    """ "2.09e-06 ≤ threshold 0.518": the score beside the detector's threshold."""
     side = "≤" if detector.accepts(score) else ">"
-    return f"Score {score:.3g} {side} threshold {detector.threshold:.3g}"
+    return f"{score:.3g} {side} threshold {detector.threshold:.3g}"
 
 
 def history_caption(card: dict) -> str:
