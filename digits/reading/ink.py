@@ -153,6 +153,10 @@ SOFT_EDGE = 0.5
 #: least this share of the largest component's area.
 FAINT_NOISE = 8.0
 FAINT_AREA = 0.3
+#: ... or, thin (a light 1), at least this share of the largest component's height and
+#: :data:`FAINT_THIN_AREA` of its area, with edges as steep as a pen's (see :data:`SOFT_EDGE`).
+FAINT_HEIGHT = 0.6
+FAINT_THIN_AREA = 0.1
 #: ... and at least this fraction of the darkest ink's contrast (its level after normalisation): the
 #: show-through of writing on the back of the page is 8-15% of it on a phone photo, a light digit
 #: beside a dark one 25-50% (issue 14's settings for both). On 300 validation-built pictures per
@@ -407,9 +411,7 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     candidates = np.intersect1d(touching, labels[far])
     if candidates.size == 0:
         return ink, mask
-    steep = filters.sobel(filters.gaussian(ink, sigma=1.0))
-    strong_edge = strong & ~ndimage.binary_erosion(strong, border_value=1)
-    stroke_steep = float(np.median(steep[strong_edge])) if strong_edge.any() else 0.0
+    steep, stroke_steep = _steepness(ink, strong)
     edge = far & ~ndimage.binary_erosion(fainter, border_value=1)  # the pieces' edges, clear of strokes
     light_labels = []
     for k in candidates:
@@ -431,6 +433,16 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
     return out, mask
 
 
+def _steepness(ink: np.ndarray, strokes: np.ndarray) -> tuple[np.ndarray, float]:
+    """How steep the ink's edges are: the gradient magnitude (Sobel) of the ink smoothed by a Gaussian
+    of 1 px ((H, W) float), and its median along the boundary of ``strokes`` ((H, W) bool; 0 when
+    there are none), which :func:`_without_light` and :func:`_fainter_ink` measure a fainter piece
+    against (per unit of its level)."""
+    steep = filters.sobel(filters.gaussian(ink, sigma=1.0))
+    edge = strokes & ~ndimage.binary_erosion(strokes, border_value=1)
+    return steep, float(np.median(steep[edge])) if edge.any() else 0.0
+
+
 def _fainter_ink(
     absolute: np.ndarray,
     ink: np.ndarray,
@@ -442,7 +454,8 @@ def _fainter_ink(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Judge contrast per component: ink fainter than the darkest, but well above the paper's noise,
     at least :data:`FAINT_LEVEL` of the darkest's contrast and as large as a digit (a light-grey 3
-    beside a black 9), is kept and brought to full strength, unless it runs along a side of the
+    beside a black 9), or as tall as one with edges as steep as a pen's (a thin light 1 beside a
+    bold 2; see :data:`FAINT_HEIGHT`), is kept and brought to full strength, unless it runs along a side of the
     picture (:data:`digits.reading.boxes.ALONG_SIDE`, as for all ink). Where the light was
     uneven, such ink must also keep clear of the picture's border.
 
@@ -473,10 +486,17 @@ def _fainter_ink(
     areas = ndimage.sum_labels(np.ones_like(ink), labels, np.arange(1, n + 1))
     has_mask = ndimage.maximum(mask, labels, np.arange(1, n + 1)).astype(bool)
     mask_labels, m = ndimage.label(mask, structure=np.ones((3, 3), int))
-    largest = float(np.bincount(mask_labels.ravel())[1:].max()) if m else 0.0
+    sizes = np.bincount(mask_labels.ravel())[1:]
+    largest = float(sizes.max()) if m else 0.0
+    rows = ndimage.find_objects(mask_labels)[int(np.argmax(sizes))][0] if m else slice(0, 0)
+    heights = np.array([s[0].stop - s[0].start for s in ndimage.find_objects(labels)])
+    large = areas >= FAINT_AREA * largest
+    # A thin light digit (a grey 1 beside a bold 2) has a small area but a digit's height.
+    thin = ~large & (heights >= FAINT_HEIGHT * (rows.stop - rows.start)) & (areas >= FAINT_THIN_AREA * largest)
     out_ink, out_mask = ink.copy(), mask.copy()
     touching = at_border(labels)
-    for k in np.flatnonzero(~has_mask & (areas >= FAINT_AREA * largest)) + 1:
+    steep = None
+    for k in np.flatnonzero(~has_mask & (large | thin)) + 1:
         if along_a_side(labels, k) or (shaded_light and k in touching):
             # Faint and along a side of the picture (a table or the page's edge), or, on a shaded
             # page, running in from the border: light (the edges of a shadow band that the
@@ -487,6 +507,14 @@ def _fainter_ink(
         level = float(np.percentile(ink[inside], 90))
         if level * peak < MIN_CONTRAST or level < FAINT_LEVEL:
             continue
+        if thin[k - 1]:
+            # The edges of a shadow band left by the background estimates are as thin and as long,
+            # but soft: a pen's stroke has edges about as steep as the darker strokes'.
+            if steep is None:
+                steep, stroke_steep = _steepness(ink, mask)
+            edge = inside & ~ndimage.binary_erosion(inside, border_value=1)
+            if float(np.median(steep[edge])) / level < SOFT_EDGE * stroke_steep:
+                continue
         near = ndimage.binary_dilation(inside, iterations=2)
         out_ink[near] = np.clip(ink[near] / level, 0.0, 1.0)
         out_mask |= inside & (out_ink > t_ink) & local

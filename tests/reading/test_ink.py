@@ -197,6 +197,28 @@ def test_light_digit_beside_a_dark_one(classifier, mnist_test):
     assert recognize(page.astype(np.uint8), classifier).number == "39"
 
 
+@pytest.mark.parametrize("level", [0.3, 0.45])
+def test_thin_light_one_beside_a_bold_dark_two(classifier, mnist_test, level):
+    """A thin light-grey 1 beside a bold dark 2 is a fifth of the 2's area, under the area that
+    faint ink must have to be judged on its own; it has a digit's height and a pen's steep edges,
+    so it is kept (it was dropped: "2"). The same from the validation-built two_tones row (sample 86).
+    """
+    from scipy import ndimage
+
+    from digits.network.recognize import recognize
+
+    from conftest import people_samples
+    from helpers import string_on_paper
+
+    bold_two = ndimage.grey_dilation(first_of(mnist_test, 2), size=(3, 3))
+    page = string_on_paper([bold_two, first_of(mnist_test, 1)], height=90, gap=20).astype(np.float32)
+    half = page.shape[1] // 2
+    page[:, half:] = 255 - (255 - page[:, half:]) * level
+    assert recognize(page.astype(np.uint8), classifier).number == "21"
+    (sample,) = people_samples("two_tones", {86})
+    assert recognize(sample.image, classifier).number == sample.label == "21"
+
+
 @pytest.mark.parametrize(
     ("level", "number"), [(0.12, "9"), (0.18, "9"), (0.35, "39")], ids=["show-through", "faint", "light digit"]
 )
