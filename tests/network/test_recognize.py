@@ -165,6 +165,16 @@ def test_shape_prior():
     assert 0 < _shape_cost((0, 0, 130, 100), 100) < _shape_cost((0, 0, 200, 100), 100)  # wider costs more
 
 
+@pytest.mark.parametrize("width", [15, 22, 30])
+@pytest.mark.parametrize("source", ["canvas", "upload"])
+def test_a_line_across_the_picture_is_one_mark(classifier, width, source):
+    """A line drawn across the canvas is no digit; cut in two, each half is just as wide for its
+    height, and the shape prior applies to the halves of a split as to any digit: one mark, called
+    not a digit (it was cut in two and shown as the number "00")."""
+    result = recognize(strokes([[(30, 140), (250, 142)]], width=width), classifier, source=source)
+    assert len(result.digits) == 1 and result.digits[0].reading.is_digit is False
+
+
 def test_digits_inside_a_plate_rim(classifier):
     """House-number plates (validation "plate" samples): light digits on a dark plate inside a thin
     light rim. Bold digits were hollowed by a local threshold sized for the rim's strokes, or taken
