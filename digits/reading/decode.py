@@ -83,7 +83,9 @@ def load_image(
         if len(data) > MAX_FILE_BYTES:
             raise ImageError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
         try:
-            img = Image.open(io.BytesIO(data))
+            with warnings.catch_warnings():  # Pillow's warning would only fill the server's log
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                img = Image.open(io.BytesIO(data))
             # Pillow only warns between MAX_PIXELS and twice that; this check refuses them all.
             if img.width * img.height > MAX_PIXELS:
                 raise ImageError(
