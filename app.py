@@ -40,8 +40,9 @@ def draw_tab(classifier) -> None:
     with left:
         stroke = st.slider("Stroke width (px)", 5, 45, DEFAULT_STROKE, help="The default gives MNIST's stroke width.")
         st.caption(
-            "Draw a digit as big as the box, or several side by side. The toolbar under the canvas has "
-            "undo, redo and clear."
+            "Draw a digit as big as the box, or several side by side. The toolbar under the canvas reads "
+            "the drawing again, undoes and redoes a stroke, edits (select a stroke to move or delete it) "
+            "and clears the canvas."
         )
         canvas = st_canvas(
             stroke_width=stroke,

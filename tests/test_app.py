@@ -31,21 +31,30 @@ def test_not_a_digit_page_reads_every_photo(classifier):
     assert not at.exception
     predictions = metric_values(at, "Prediction")
     assert len(predictions) == len(non_digit_photos())
-    assert all(p in "0123456789" and len(p) == 1 for p in predictions)
+    verdicts = metric_values(at, "Verdict")
+    assert len(verdicts) == len(predictions)
+    # A digit where the detector accepts the reading; none ("—") where it calls the photo not a digit,
+    # with the softmax's top class said beneath.
+    for p, v in zip(predictions, verdicts, strict=True):
+        assert (p in "0123456789" and len(p) == 1) if v == "digit" else p == "—"
+    notes = [c.value for c in at.caption if c.value.startswith("Not a digit: the softmax still puts")]
+    assert len(notes) == verdicts.count("not a digit") > 0
     assert any("always add up to 1" in m.value for m in at.markdown)
     # Raw softmax confidence next to the detector's verdict, for every photo.
     raw = metric_values(at, "Raw softmax confidence")
     assert len(raw) == len(predictions) and all(v.endswith("%") for v in raw)
-    verdicts = metric_values(at, "Verdict")
-    assert len(verdicts) == len(predictions) and set(verdicts) <= {"digit", "not a digit"}
+    assert set(verdicts) <= {"digit", "not a digit"}
     # The same network trained on digits alone, beside it: confidently wrong on some photo that
     # the app calls "not a digit".
     plain_labels = metric_values(at, "Its prediction")
     plain_conf = metric_values(at, "Its softmax confidence")
     assert len(plain_labels) == len(plain_conf) == len(predictions)
     assert any(float(c.rstrip("%")) >= 90 and v == "not a digit" for c, v in zip(plain_conf, verdicts, strict=True))
-    # The score distribution chart, from model/ood_scores.json.
+    # The score distribution chart, from model/ood_scores.json, and how often each set is rejected.
     assert not any("No score distributions" in i.value for i in at.info)
+    (rates,) = at.dataframe
+    table = rates.value.set_index("set")["called not a digit"]
+    assert table["MNIST test digits"] <= 2 and table["Fashion-MNIST test"] >= 90
 
 
 def test_uploads_are_read_once_and_at_most_twenty(classifier, mnist_test, monkeypatch):
@@ -69,7 +78,10 @@ def test_uploads_are_read_once_and_at_most_twenty(classifier, mnist_test, monkey
     at.file_uploader[0].set_value(files).run()
     assert not at.exception
     assert any(f"{n} files: the first {widgets.MAX_FILES} are read, 2 more are not" in w.value for w in at.warning)
-    expected = [str(label) for label in y[: widgets.MAX_FILES]]
+    # Each digit's label, or "—" where the detector calls the digit not a digit (one MNIST 1 here).
+    verdicts = metric_values(at, "Verdict")
+    expected = [str(label) if v == "digit" else "—" for label, v in zip(y[: widgets.MAX_FILES], verdicts, strict=True)]
+    assert expected.count("—") <= 1
     assert metric_values(at, "Prediction") == expected
     assert len(calls) == widgets.MAX_FILES
     at.slider[0].set_value(30).run()

@@ -137,22 +137,50 @@ def comparison_chart(probabilities: dict[str, np.ndarray], title: str = "Probabi
     )
 
 
-def enlarge(image: np.ndarray, size: int = 224) -> Image.Image:
+def enlarge(image: np.ndarray, size: int = 224, square: bool = False) -> Image.Image:
     """Enlarge a small grayscale image with nearest-neighbour sampling, so its pixels stay visible.
 
     Args:
         image: (h, w) float in [0, 1] (1 = white) or uint8.
         size: length in pixels of the longer side of the result.
+        square: pad the shorter side with black first, the image centred (a thin 1's crop, shown
+            in a column as wide as the others, would otherwise be stretched to its width: a tile
+            many times taller than wide).
 
     Returns:
-        An 8-bit grayscale ``PIL.Image``.
+        An 8-bit grayscale ``PIL.Image``, ``size`` x ``size`` when ``square``.
     """
     a = np.asarray(image)
     if a.dtype != np.uint8:
         a = (np.clip(a, 0.0, 1.0) * 255).round().astype(np.uint8)
+    if square and a.shape[0] != a.shape[1]:
+        side = max(a.shape)
+        top, left = (side - a.shape[0]) // 2, (side - a.shape[1]) // 2
+        a = np.pad(a, ((top, side - a.shape[0] - top), (left, side - a.shape[1] - left)))
     img = Image.fromarray(a)
     scale = size / max(img.size)
     return img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.NEAREST)
+
+
+#: The longer side, in px, of a picture shown with its digits' boxes: a picture smaller than
+#: :data:`DISPLAY_MIN` (a 28x28 crop) is enlarged to it, pixels kept visible; one larger than
+#: :data:`DISPLAY_MAX` is reduced, so that it fits a phone's column.
+DISPLAY_MIN = 240
+DISPLAY_MAX = 480
+
+
+def display_size(picture: np.ndarray) -> np.ndarray:
+    """A picture ((h, w) or (h, w, 3|4) uint8) at a size to show: its longer side brought into
+    [:data:`DISPLAY_MIN`, :data:`DISPLAY_MAX`] px, aspect ratio kept (nearest-neighbour when
+    enlarging, so a small picture's pixels stay sharp; area-averaging when reducing)."""
+    img = Image.fromarray(np.asarray(picture))
+    longer = max(img.size)
+    target = min(max(longer, DISPLAY_MIN), DISPLAY_MAX)
+    if target == longer:
+        return np.asarray(img)
+    scale = target / longer
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return np.asarray(img.resize(size, Image.NEAREST if scale > 1 else Image.BOX))
 
 
 def boxes_picture(
@@ -193,7 +221,10 @@ def results_csv(rows: Iterable[dict]) -> str:
 
     Columns: file, number (the digits read left to right), label and confidence (the picture read
     as one digit), is_digit, p0..p9, and note (why nothing was read: the file's error, or too much
-    texture); empty cells where a value is None.
+    texture); empty cells where a value is None. Where several digits were read, the picture read
+    as one digit means nothing (a whole number squeezed into one 28x28): label, confidence and
+    p0..p9 are empty, is_digit is True only when every digit is one, and note gives each digit's
+    label and calibrated confidence ("2 0.999; 0 0.998; ...").
     """
     out = io.StringIO()
     scalars = ("file", "number", "label", "confidence", "is_digit")
@@ -202,8 +233,13 @@ def results_csv(rows: Iterable[dict]) -> str:
     writer.writeheader()
     for row in rows:
         flat = {k: row.get(k) for k in scalars} | {"note": row.get("error") or row.get("texture")}
-        for d, p in enumerate(row.get("probabilities") or [None] * 10):
+        digits = row.get("digits") or []
+        several = len(digits) > 1
+        for d, p in enumerate(row.get("probabilities") if not several and row.get("probabilities") else [None] * 10):
             flat[f"p{d}"] = p
+        if several:
+            flat |= {"label": None, "confidence": None, "is_digit": all(d["is_digit"] is not False for d in digits)}
+            flat["note"] = "; ".join(f"{d['label']} {d['confidence']:.3f}" for d in digits)
         writer.writerow({k: "" if v is None else v for k, v in flat.items()})
     return out.getvalue()
 
@@ -246,7 +282,15 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
         .encode(
             x=x,
             y=alt.Y("share:Q", title="share of the set", stack=None, axis=alt.Axis(format="%")),
-            color=alt.Color("set:N", title="set"),
+            color=alt.Color(
+                "set:N",
+                title="set",
+                sort=list(scores),
+                # Distinct hues (Tableau 10); the theme's palette put two blues and two pinks side by side.
+                scale=alt.Scale(scheme="tableau10"),
+                # Below the plot, so that on a phone the legend does not squeeze the plot to a sliver.
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
+            ),
             tooltip=["set:N", alt.Tooltip("score:Q", format=".3g"), alt.Tooltip("share:Q", format=".1%")],
         )
     )

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from digits.network.card import SCORES_FILE
 from digits.network.classifier import model_dir
 
@@ -49,3 +51,24 @@ def load_score_samples(model_sha256: str, path: str | os.PathLike | None = None)
             f"{model_sha256[:12]}…)"
         )
     return samples, ""
+
+
+def rejection_table(sets: dict[str, list[float]], threshold: float) -> list[dict[str, Any]]:
+    """How often the detector says "not a digit" in each set of score samples.
+
+    Args:
+        sets: set name -> "not a digit" scores (higher = less like a digit), as in
+            ``model/ood_scores.json``.
+        threshold: the detector's threshold; a score above it is rejected (as
+            :meth:`digits.network.detector.Detector.accepts` decides).
+
+    Returns:
+        One row per set, in the order given: ``{"set": name, "pictures": n, "called not a digit":
+        percent in [0, 100]}`` (an empty set gives 0 pictures and 0%).
+    """
+    rows = []
+    for name, scores in sets.items():
+        s = np.asarray(scores, dtype=float)
+        share = float(np.mean(s > threshold)) if s.size else 0.0
+        rows.append({"set": name, "pictures": int(s.size), "called not a digit": 100.0 * share})
+    return rows

@@ -15,8 +15,17 @@ from digits.network.classifier import Classifier, baseline_model, default_model,
 from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
 from digits.network.zoo import title
-from digits.ui.charts import boxes_picture, enlarge, heatmap_chart, networks_chart, probability_spec
-from digits.ui.wording import STEP_CAPTIONS, explain, score_line, verdict
+from digits.ui.charts import boxes_picture, display_size, enlarge, heatmap_chart, networks_chart, probability_spec
+from digits.ui.wording import (
+    REJECTED_PART,
+    STEP_CAPTIONS,
+    explain,
+    score_line,
+    shown_label,
+    shown_number,
+    top_class_note,
+    verdict,
+)
 
 
 @st.cache_resource(show_spinner="Loading the model…")
@@ -208,9 +217,11 @@ def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
         )
     # Below, across the whole width, so that a verdict such as "not a digit" is never cut short.
     pred, verdict_col = st.columns(2)
-    pred.metric("Prediction", str(reading.label))
+    pred.metric("Prediction", shown_label(reading))
     with verdict_col:
         show_verdict(reading, classifier.detector)
+    if reading.is_digit is False:
+        st.caption(top_class_note(reading))
     st.caption(
         f"Confidence {reading.confidence:.1%}, calibrated (temperature {classifier.temperature:.2f}); "
         f"raw softmax {reading.raw_confidence:.1%}"
@@ -230,11 +241,15 @@ def show_steps(result: DigitResult) -> None:
 
 def show_digits(result: Result, key: str, classifier: Classifier) -> None:
     """Several digits: the number as the Prediction, then each digit's crop, 28x28 and chart."""
-    st.metric("Prediction", result.number, help="The digits read from left to right")
-    st.caption(f"{len(result.digits)} digits found; each is normalised and read on its own.")
+    readings = [d.reading for d in result.digits]
+    st.metric("Prediction", shown_number(readings), help="The digits read from left to right")
+    note = f"{len(result.digits)} parts found; each is normalised and read on its own."
+    if any(r.is_digit is False for r in readings):
+        note += f" {REJECTED_PART} marks a part the detector calls not a digit."
+    st.caption(note)
     for i, d in enumerate(result.digits[:MAX_DIGITS_SHOWN]):
         crop, seen, chart = st.columns([1, 1, 3])
-        crop.image(enlarge(d.digit.steps["crop"], 112), caption=f"Digit {i + 1}: crop")
+        crop.image(enlarge(d.digit.steps["crop"], 112, square=True), caption=f"Digit {i + 1}: crop")
         seen.image(enlarge(d.digit.image, 112), caption="28x28 input")
         seen.markdown(f"**{d.reading.label}** · {d.reading.confidence:.1%} · {verdict(d.reading.is_digit)}")
         if d.reading.ood_score is not None:
@@ -352,12 +367,12 @@ def show_insights(result: Result, key: str, classifier: Classifier) -> None:
 def show_boxes(result: Result) -> None:
     """The picture as read: each digit's box drawn on it, with what it was read as."""
     picture = boxes_picture(
-        result.whole.digit.steps["input"],
+        display_size(result.whole.digit.steps["input"]),
         result.shape,
         [d.digit.box for d in result.digits],
-        [str(d.reading.label) for d in result.digits],
+        [REJECTED_PART if d.reading.is_digit is False else str(d.reading.label) for d in result.digits],
     )
-    st.image(picture, caption="Where the digits were found", width=min(picture.width, 480))
+    st.image(picture, caption="Where the digits were found", width="content")
 
 
 def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = False) -> None:

@@ -20,6 +20,37 @@ CALIBRATION_COMMAND = "python -m digits.training.calibration --data-dir DIR"
 EVALUATION_COMMAND = "python -m digits.evaluation.evaluate_ood --data-dir DIR"
 
 
+#: What the headline shows where the detector rejects the reading: no digit.
+NO_DIGIT = "—"
+#: What a number shows in place of a part the detector rejects.
+REJECTED_PART = "?"
+
+
+def shown_label(reading) -> str:
+    """The Prediction a page shows for one reading (:class:`digits.network.classifier.Reading`): its
+    digit, or :data:`NO_DIGIT` when the detector calls it not a digit (the softmax must put its
+    probability on some digit even for a cat; that digit is no prediction)."""
+    return NO_DIGIT if reading.is_digit is False else str(reading.label)
+
+
+def shown_number(readings) -> str:
+    """The Prediction a page shows for several digits read left to right: each digit, with
+    :data:`REJECTED_PART` for a part the detector calls not a digit, or :data:`NO_DIGIT` when it calls
+    every part so (a line drawn across the canvas, cut in two)."""
+    if readings and all(r.is_digit is False for r in readings):
+        return NO_DIGIT
+    return "".join(REJECTED_PART if r.is_digit is False else str(r.label) for r in readings)
+
+
+def top_class_note(reading) -> str:
+    """One line under a rejected reading: which digit the softmax put most probability on, and how much
+    (calibrated), so that the chart beside it is understood."""
+    return (
+        f"Not a digit: the softmax still puts the most probability on {reading.label} "
+        f"({reading.confidence:.1%}), as it must on some digit."
+    )
+
+
 def verdict(is_digit: bool | None) -> str:
     """ "digit", "not a digit", or "unchecked" (a model card without a detector)."""
     return "unchecked" if is_digit is None else ("digit" if is_digit else "not a digit")
@@ -47,6 +78,15 @@ def _against_threshold(score: float, detector: Detector) -> str:
     return f"{score:.3g} {side} threshold {detector.threshold:.3g}"
 
 
+#: Why a network trained with outlier exposure has training curves far from its validation curves.
+OE_CURVES = (
+    "The training curves include the generated non-digits of outlier exposure, whose target is the same "
+    "probability for every digit: their cross-entropy cannot fall below ln 10 ≈ 2.30, and accuracy counts one "
+    "as right only where the top class is 0 (the first of ten equal targets). So training loss sits far above "
+    "validation loss, and training accuracy below validation accuracy, which is measured on digits alone."
+)
+
+
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
     (MNIST's training digits, and printed and bold ones where the card has them) and, for a fine-tuned
@@ -56,6 +96,6 @@ def history_caption(card: dict) -> str:
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
     tuned = "fine-tuning " if training_totals(card)[2] else ""
-    return (
-        f"Loss and accuracy per {tuned}epoch on the {train} and the {data.get('validation', 5000):,} validation digits."
-    )
+    validation = f"{data.get('validation', 5000):,} validation digits"
+    text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
+    return text + (" " + OE_CURVES if (card.get("config") or {}).get("outlier_exposure") else "")

@@ -117,3 +117,35 @@ def test_results_csv_has_a_row_per_file_with_the_number_read(classifier, mnist_t
     assert table[1]["label"] == str(y[2]) and table[1]["is_digit"] == "True"
     assert sum(float(table[1][f"p{d}"]) for d in range(10)) == pytest.approx(1.0, abs=1e-4)
     assert table[2]["note"] == rows[2]["error"] and table[2]["label"] == table[2]["p0"] == ""
+    # The pair: no whole-picture reading (a number squeezed into one 28x28), each digit in the note.
+    assert table[0]["label"] == table[0]["confidence"] == table[0]["p0"] == ""
+    assert table[0]["is_digit"] == "True"
+    assert [part.split()[0] for part in table[0]["note"].split("; ")] == [str(y[0]), str(y[1])]
+    assert all(0.5 < float(part.split()[1]) <= 1 for part in table[0]["note"].split("; "))
+
+
+def test_a_thin_crop_is_shown_in_a_square_tile():
+    """A thin 1's crop (tall and narrow) is padded to a square before it is enlarged, its ink kept
+    whole and centred, so that a column does not stretch it into a tile many times taller than wide."""
+    from digits.ui.charts import enlarge
+
+    one = np.zeros((60, 8), np.float32)
+    one[:, 2:6] = 1.0
+    tile = np.asarray(enlarge(one, 112, square=True))
+    assert tile.shape == (112, 112)
+    cols = np.flatnonzero(tile.max(0) > 0)
+    assert len(cols) in (7, 8) and (tile[:, cols] == 255).all()  # the stroke, 4 px x 112/60, whole
+    assert abs((cols[0] + cols[-1]) / 2 - 55.5) <= 2  # centred
+    assert np.asarray(enlarge(one, 112)).shape == (112, 15)  # without: as it is
+
+
+@pytest.mark.parametrize(("size", "longer"), [((28, 28), 240), ((28, 40), 240), ((300, 200), 300), ((3000, 4000), 480)])
+def test_pictures_with_boxes_are_shown_at_a_readable_size(size, longer):
+    """A 28x28 upload is enlarged (its boxes' labels and caption had a 28 px picture to sit on), a
+    large photo reduced to fit a phone's column; the aspect ratio is kept."""
+    from digits.ui.charts import display_size
+
+    picture = np.zeros((*size, 3), np.uint8)
+    shown = display_size(picture)
+    assert max(shown.shape[:2]) == longer and shown.shape[2] == 3
+    assert shown.shape[0] / shown.shape[1] == pytest.approx(size[0] / size[1], rel=0.05)

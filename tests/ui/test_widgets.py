@@ -39,14 +39,14 @@ def test_the_training_curves_say_what_each_network_was_trained_on():
     """The app's network was fine-tuned with printed digits, a classic network trained on MNIST alone:
     the captions of their curves say so, with the counts from their cards."""
     from digits.network.card import read_card
-    from digits.ui.wording import history_caption
+    from digits.ui.wording import OE_CURVES, history_caption
 
     from conftest import ROOT
 
     app = read_card(ROOT / "model" / "mnist_cnn.keras")
     assert history_caption(app) == (
         f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
-        f"{app['printed_digits']['count']:,} printed ones, and the 5,000 validation digits."
+        f"{app['printed_digits']['count']:,} printed ones, and the 5,000 validation digits. {OE_CURVES}"
     )
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert history_caption(lenet) == (
@@ -56,5 +56,43 @@ def test_the_training_curves_say_what_each_network_was_trained_on():
     bold = app | {"bold_digits": {"count": 4000}}
     assert history_caption(bold) == (
         f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
-        f"{app['printed_digits']['count']:,} printed and 4,000 bold ones, and the 5,000 validation digits."
+        f"{app['printed_digits']['count']:,} printed and 4,000 bold ones, and the 5,000 validation digits. "
+        f"{OE_CURVES}"
     )
+
+
+def test_the_training_curves_of_outlier_exposure_are_explained():
+    """The app's network was trained with outlier exposure: its training loss (with the uniform
+    targets' floor of ln 10) sits far above its validation loss, and its caption says why; a network
+    trained on digits alone says nothing of it."""
+    import math
+
+    from digits.network.card import read_card
+    from digits.ui.wording import OE_CURVES, history_caption
+
+    from conftest import ROOT
+
+    app = read_card(ROOT / "model" / "mnist_cnn.keras")
+    assert min(app["history"]["loss"]) > 10 * max(app["history"]["val_loss"])  # what the caption explains
+    oe = app["config"]["outlier_exposure"]
+    share = oe["outlier_sample_weight"] * oe["pool"] / (oe["outlier_sample_weight"] * oe["pool"] + 55000)
+    assert min(app["history"]["loss"]) > 0.5 * share * math.log(10)  # the floor's share of the loss
+    assert OE_CURVES in history_caption(app)
+    assert OE_CURVES not in history_caption(read_card(ROOT / "model" / "lenet.keras"))
+
+
+def test_a_rejected_reading_shows_no_digit(classifier, mnist_test):
+    """The headline never shows a digit the detector rejects: a real digit shows its label, a grey
+    blob (the softmax must still pick some digit) shows "—" with its top class in the note beneath,
+    and a number marks a rejected part "?" (all parts rejected: "—")."""
+    from digits.ui.wording import NO_DIGIT, shown_label, shown_number, top_class_note
+
+    x, y = mnist_test
+    digit = classifier.read(x[0].astype(np.float32)[..., None] / 255)
+    yy, xx = np.mgrid[:28, :28]
+    blob = classifier.read((((yy - 14) ** 2 + (xx - 14) ** 2 < 100) * 0.6).astype(np.float32)[..., None])
+    assert digit.is_digit and blob.is_digit is False
+    assert shown_label(digit) == str(y[0]) and shown_label(blob) == NO_DIGIT
+    assert shown_number([digit, blob, digit]) == f"{y[0]}?{y[0]}"
+    assert shown_number([blob, blob]) == NO_DIGIT
+    assert f"on {blob.label} ({blob.confidence:.1%})" in top_class_note(blob)
