@@ -45,6 +45,9 @@ from digits.reading.decode import full_size
 #: validation-built pictures larger than 400 px (141: printed digits, plates, house numbers, strings),
 #: 480 read as many right as 640 (113) and 400 two fewer; the 138 real pictures read the same at all three.
 WORK_SIZE = 480
+#: The share of a picture's pixels at exactly its lightest (or darkest) level above which it is a
+#: drawing on a clean digital background (see :func:`_widen_thin_strokes`).
+CLEAN_BACKGROUND = 0.5
 #: ITU-R BT.601 luminance weights of R, G and B.
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 #: Ink contrast (in [0, 1], 1 = black vs white) below which an image is "nothing to read".
@@ -275,8 +278,32 @@ def _downscale(img: Image.Image | np.ndarray, work_size: int) -> tuple[np.ndarra
     scale = max(h, w) / work_size
     if scale <= 1.0:
         return gray, 1.0
+    gray = _widen_thin_strokes(gray, round(scale))
     out = transform.resize(gray, (max(1, round(h / scale)), max(1, round(w / scale))), anti_aliasing=True)
     return out.astype(np.float32), scale
+
+
+def _widen_thin_strokes(gray: np.ndarray, size: int) -> np.ndarray:
+    """A drawing made in a paint program, before it is reduced ``size`` times: its strokes widened by
+    ``size - 1`` px (a grey erosion of dark ink, a dilation of light ink; square window), so that a
+    line as thin as a 1-px pencil's keeps its full contrast, unbroken, through the area-averaging
+    downscale (averaged, it came out faint and broken into specks: read as several digits).
+
+    A drawing, not a photo or a scan: over :data:`CLEAN_BACKGROUND` of its pixels lie at exactly its
+    lightest (or darkest) level, a background no camera's noise leaves. Anything else, and a
+    reduction under 2 times, is returned as it is.
+
+    Args:
+        gray: (H, W) float32 in [0, 1], 1 = white.
+        size: the reduction factor, rounded.
+    """
+    if size < 2:
+        return gray
+    if np.mean(gray == gray.max()) > CLEAN_BACKGROUND:
+        return ndimage.minimum_filter(gray, size=size)
+    if np.mean(gray == gray.min()) > CLEAN_BACKGROUND:
+        return ndimage.maximum_filter(gray, size=size)
+    return gray
 
 
 def extract_ink(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, paper: bool = True) -> Ink:
