@@ -303,7 +303,9 @@ def show_why(image, classifier: Classifier, key: str) -> None:
     occlusion, activations = st.columns([1, 2], gap="large")
     with occlusion:
         st.altair_chart(
-            heatmap_chart(heat, f"Where the {label} comes from", f"drop in P({label})", diverging=True, size=200),
+            # 170 px and its legend fit the narrow column; at 200 px the column squeezed the map's width
+            # only, and it was drawn taller than wide.
+            heatmap_chart(heat, f"Where the {label} comes from", f"drop in P({label})", diverging=True, size=170),
             key=f"occlusion-{key}",
             width="content",
             theme=None,  # Streamlit's theme resizes the plot and cuts the legend
