@@ -137,6 +137,14 @@ MAX_RULE_WIDTH = 5
 REGULAR_SHARE = 0.8
 RULE_JITTER = 0.1
 RULE_SLACK = 1
+#: A page photographed turned: its rules are looked for up to this many degrees off the rows, every
+#: :data:`GRID_STEP` degrees, and only when they are more than :data:`GRID_STRAIGHT` off (nearer, the
+#: 3-row dilation of :func:`remove_ruling` lets them fit).
+GRID_TILT = 20.0
+GRID_STEP = 0.5
+GRID_STRAIGHT = 1.0
+#: ... and only on pictures where the thin ink covers at least this share (see :func:`_ruling_tilt`).
+GRID_SHARE = 0.04
 #: Light that passed for ink (see :func:`_without_light`) has pixels more than this many pixels from
 #: every stroke; a stroke's own soft edge (blur, JPEG) lies within 1-2 px of it. Below
 #: ``LIGHT_MIN_PIXELS`` pixels of ink, nothing is looked for.
@@ -557,7 +565,10 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
     separate thin lines (:data:`MAX_RULE_WIDTH` px at most), they are ruling, and their level is
     subtracted (a stroke that crosses a line
     keeps the rest of its ink). The same is done with columns, for squared paper. A single long
-    bar (the top of a 7 as wide as the picture) is left alone.
+    bar (the top of a 7 as wide as the picture) is left alone. Where none is found, the page may
+    have been photographed turned a few degrees: a Hough transform (Duda & Hart 1972) of the thin
+    ink looks for rules within :data:`GRID_TILT` degrees of the rows (:func:`_ruling_tilt`), and the
+    same is done in the picture turned by that angle.
 
     Args:
         ink: (H, W) float in [0, 1], ink high.
@@ -566,14 +577,36 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
         (H, W) float32, ``ink`` with the ruling taken out (``ink`` itself when there is none).
     """
     ink = np.asarray(ink, dtype=np.float32)
-    ruling = np.zeros_like(ink)
     # A rule is at least a tenth as dark as the ink (squared paper's lines are a fifth to a half).
     floor = max(0.5 * MIN_CONTRAST, 0.1 * float(np.percentile(ink, 99.5)))
     # Only what is thin counts (a white top-hat): paper texture and broad strokes do not. Both
     # directions are found on it, so that where lines cross, each keeps the other's pixels.
     thin = ink - ndimage.grey_opening(ink, size=(MAX_RULE_WIDTH + 2, MAX_RULE_WIDTH + 2))
+    ruling = _ruling(thin, floor)
+    tilt = _ruling_tilt(thin, floor)
+    if tilt is not None:
+        # Turned so that the rules run along the rows (the corners the turn brings in are empty),
+        # found there, and turned back onto the picture; widened by a pixel, so that no rule's edge
+        # is left by the two interpolations.
+        h, w = ink.shape
+        turned = _ruling(transform.rotate(thin, tilt, resize=True, order=1), floor)
+        if turned.any():
+            back = transform.rotate(turned, -tilt, resize=True, order=1)
+            top, left = (back.shape[0] - h) // 2, (back.shape[1] - w) // 2
+            back = back[top : top + h, left : left + w].astype(np.float32)
+            # The two interpolations spread each rule: widened by a pixel each side, it leaves no
+            # edge, but only over paper: where a stroke crosses, widened it would cut the stroke.
+            level = float(back.max())
+            ruling = np.where(ink > 1.5 * level, back, ndimage.maximum_filter(back, size=3))
+    return ink if not ruling.any() else np.clip(ink - np.minimum(ruling, ink), 0.0, None)
+
+
+def _ruling(thin: np.ndarray, floor: float) -> np.ndarray:
+    """The level of the rules found along the rows and the columns of ``thin`` ((H, W) float, the
+    thin ink), as :func:`remove_ruling` describes: (H, W) float32, 0 where there is none."""
+    ruling = np.zeros_like(thin, dtype=np.float32)
     for axis in (1, 0):  # horizontal lines run along axis 1 (columns), vertical ones along axis 0
-        length = round(RULE_LENGTH * ink.shape[axis])
+        length = round(RULE_LENGTH * thin.shape[axis])
         if length < 2 * MIN_RULE_PX:
             continue
         thick = ndimage.maximum_filter1d(thin, 3, axis=1 - axis)
@@ -590,7 +623,40 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
             level = float(np.median(lines.max(axis=axis)[rules]))
             along = np.minimum(thin, level) * np.expand_dims(rules | _missing_rules(rules), axis)
             ruling = np.maximum(ruling, np.maximum(lines * np.expand_dims(rules, axis), along))
-    return ink if not ruling.any() else np.clip(ink - np.minimum(ruling, ink), 0.0, None)
+    return ruling
+
+
+def _ruling_tilt(thin: np.ndarray, floor: float) -> float | None:
+    """The angle, in degrees (counter-clockwise, as ``skimage.transform.rotate`` turns), by which a
+    page photographed turned must be turned back for its rules to run along the rows; None when no
+    ruling is found within :data:`GRID_TILT` degrees, or it is within :data:`GRID_STRAIGHT` of the
+    rows (:func:`_ruling` finds it there).
+
+    The thin ink above ``floor`` is Hough-transformed (``skimage.transform.hough_line``) at angles
+    every :data:`GRID_STEP` degrees near the rows' direction; at each, a rule is a run of distances
+    whose lines hold at least :data:`RULE_LENGTH` of the picture's width of ink. The angle with the
+    most rules, at least :data:`MIN_RULES`, wins. Only near the rows: a few slanted 1s in a tight
+    crop are near the columns' direction, and a turned square grid has rules along both.
+    """
+    mask = thin > floor
+    h, w = mask.shape
+    # Rules across the page are a good share of the thin ink's pixels (rules every 15-30 px, 1-2 px
+    # wide: 5-20% of the picture); a digit alone is far less, and is not searched (the transform
+    # is a tenth of a photo's reading).
+    if w < 2 * MIN_RULE_PX or mask.mean() < GRID_SHARE:
+        return None
+    # On a copy half as large (each pixel the most of four, so that no rule is lost): a quarter of the time.
+    half = mask[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2).any(axis=(1, 3))
+    tilts = np.arange(-GRID_TILT, GRID_TILT + 1e-9, GRID_STEP)
+    acc, _, _ = transform.hough_line(half, theta=np.deg2rad(90.0 + tilts))
+    long = acc >= RULE_LENGTH * half.shape[1]
+    counts = np.array([ndimage.label(column)[1] for column in long.T])
+    # Among the angles with the most rules, the one where they are sharpest: the most ink on them.
+    sharp = np.where(counts == counts.max(), np.where(long, acc, 0).sum(axis=0).astype(float), -1.0)
+    best = int(np.argmax(sharp))
+    if counts[best] < MIN_RULES or abs(tilts[best]) < GRID_STRAIGHT:
+        return None
+    return float(tilts[best])
 
 
 def _missing_rules(rules: np.ndarray) -> np.ndarray:

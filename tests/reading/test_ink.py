@@ -347,6 +347,37 @@ def test_digit_on_squared_and_ruled_paper(classifier, mnist_test, label, rows, c
     assert remove_ruling(0.4 * grid).max() < 0.05  # the ruling alone is taken out entirely
 
 
+def turned_grid(shape: tuple[int, int], step: float, degrees: float, squared: bool = True) -> np.ndarray:
+    """Lines 2 px wide every ``step`` px, turned ``degrees`` counter-clockwise (squared paper, or
+    ruled with ``squared`` False), anti-aliased: (H, W) float in [0, 1], 1 on a line."""
+    yy, xx = np.mgrid[: shape[0], : shape[1]].astype(np.float32)
+    out = np.zeros(shape, np.float32)
+    for theta in [np.deg2rad(degrees + 90)] + ([np.deg2rad(degrees)] if squared else []):
+        d = np.mod(xx * np.cos(theta) - yy * np.sin(theta), step)
+        out = np.maximum(out, np.clip(1.5 - np.minimum(d, step - d), 0, 1))
+    return out
+
+
+@pytest.mark.parametrize("degrees", [-12, -6, -2, 3, 8])
+@pytest.mark.parametrize(
+    ("label", "squared"), [(3, True), (5, True), (9, False)], ids=["squared-3", "squared-5", "ruled"]
+)
+def test_digit_on_squared_and_ruled_paper_photographed_turned(classifier, mnist_test, label, squared, degrees):
+    """A page of squared or ruled paper photographed a few degrees off square: its lines (40% of the
+    ink's contrast, every 20 px) no longer run along the rows, and the lattice joined the digit into
+    one box read as a rejected "0" (2 degrees were enough). They are found at their angle."""
+    from digits.network.recognize import recognize
+    from digits.reading.ink import remove_ruling
+
+    page = on_paper(first_of(mnist_test, label), height=130, canvas=(320, 360)).astype(np.float32)
+    grid = turned_grid(page.shape, 20.0, degrees, squared)
+    page = np.minimum(page, 255 - grid * 255 * 0.4).astype(np.uint8)
+    result = recognize(page, classifier)
+    assert result.number == str(label) and len(result.digits) == 1
+    left = remove_ruling(0.4 * grid) > 0.1  # the ruling alone: at most a few pixels at the picture's edge
+    assert left.sum() < 0.01 * (grid > 0.5).sum()
+
+
 def ballpoint_photo(digit, page, pen, fall_off, blur, noise, seed, desk=None, margin=0.15):
     """A phone photo of an MNIST digit (28x28 uint8) re-drawn along its skeleton with a ``pen`` px
     blue ballpoint ``margin`` of its side from the edges of ``page`` ((S, S, 3) float32 RGB on [0, 255], changed in
