@@ -429,7 +429,10 @@ def history_chart(history: dict[str, list[float]]) -> alt.HConcatChart:
                 x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
                 y=alt.Y("value:Q", title=metric, scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt)),
                 color=alt.Color(
-                    "split:N", scale=alt.Scale(domain=["training", "validation"], range=["#0072b2", "#e69f00"])
+                    "split:N",
+                    scale=alt.Scale(domain=["training", "validation"], range=["#0072b2", "#e69f00"]),
+                    # Below the plots: beside them it ran past the page's column.
+                    legend=alt.Legend(orient="bottom"),
                 ),
                 tooltip=["epoch:Q", "split:N", alt.Tooltip("value:Q", format=".4f")],
             )
