@@ -340,7 +340,13 @@ def grid_frame(values: np.ndarray) -> pd.DataFrame:
 
 
 def heatmap_chart(
-    values: np.ndarray, title: str, legend: str, diverging: bool = False, size: int = 220, domain=None
+    values: np.ndarray,
+    title: str,
+    legend: str,
+    diverging: bool = False,
+    size: int = 220,
+    domain=None,
+    legend_below: bool = False,
 ) -> alt.Chart:
     """A (H, W) array as a heatmap in colours that stay distinct under colour blindness: viridis
     (sequential), or blue-orange around 0 (``diverging``), with a colour legend.
@@ -351,6 +357,8 @@ def heatmap_chart(
         size: width in pixels (the height follows the array's shape).
         domain: the colour scale's (low, high); default: the data's range (symmetric about 0 when
             ``diverging``).
+        legend_below: put the colour legend under the map (for a narrow column: beside it, the
+            legend took width the map then lost, and the map was drawn taller than wide).
 
     Raises:
         ValueError: ``values`` is not 2-D.
@@ -373,7 +381,12 @@ def heatmap_chart(
             x2="col2:Q",
             y=alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[h, 0], nice=False)),
             y2="row2:Q",
-            color=alt.Color("value:Q", scale=scale, title=legend),
+            color=alt.Color(
+                "value:Q",
+                scale=scale,
+                title=legend,
+                legend=alt.Legend(orient="bottom", direction="horizontal") if legend_below else alt.Undefined,
+            ),
             tooltip=[alt.Tooltip("value:Q", format=".3f", title=legend)],
         )
         .properties(width=size, height=max(20, round(size * h / w)))

@@ -292,6 +292,8 @@ def show_every_network(image, key: str) -> None:
         st.warning(f"{name} is not shown: {problem}")
 
 
+#: Height in px of the occlusion map's chart: its 220 px square map, the title above, the legend below.
+OCCLUSION_HEIGHT = 330
 #: Feature maps shown per convolution block: the most active ones.
 MAPS_SHOWN = 16
 
@@ -303,11 +305,12 @@ def show_why(image, classifier: Classifier, key: str) -> None:
     occlusion, activations = st.columns([1, 2], gap="large")
     with occlusion:
         st.altair_chart(
-            # 170 px and its legend fit the narrow column; at 200 px the column squeezed the map's width
-            # only, and it was drawn taller than wide.
-            heatmap_chart(heat, f"Where the {label} comes from", f"drop in P({label})", diverging=True, size=170),
+            heatmap_chart(
+                heat, f"Where the {label} comes from", f"drop in P({label})", diverging=True, legend_below=True
+            ),
             key=f"occlusion-{key}",
             width="content",
+            height=OCCLUSION_HEIGHT,  # left to the content's height, the square map was drawn half as tall
             theme=None,  # Streamlit's theme resizes the plot and cuts the legend
         )
         st.caption(
