@@ -171,7 +171,9 @@ def main() -> None:
     st.set_page_config(page_title="Not a digit · Digit Canvas", page_icon=":material/block:", layout="wide")
     st.title(":material/block: Not a digit")
     st.write(
-        "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload. "
+        "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload, "
+        "and is read here as one picture, the whole of it one 28x28 (the Upload tab reads a picture part by "
+        "part: there a photo can be cut into marks, and a thin one at its edge may pass for a 1). "
         "A plain softmax network, trained on digits alone, answers anyway, often with high confidence. "
         "Digit Canvas tries to say *not a digit*; the chart below shows, honestly, how often it can."
     )

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
+from digits.ui.wording import shown_number
+
 HIGHLIGHT = "#e4572e"
 OTHER = "#9aa5b1"
 #: Colour of the digits' boxes drawn on a picture: Okabe & Ito's blue, safe for colour blindness.
@@ -212,7 +214,10 @@ def boxes_picture(
     for (x0, y0, x1, y1), label in zip(boxes, labels, strict=True):
         rect = (x0 * sx, y0 * sy, max(x0 * sx, x1 * sx - 1), max(y0 * sy, y1 * sy - 1))
         draw.rectangle(rect, outline=BOX_COLOUR, width=line)
-        draw.text((rect[0] + line, max(0, rect[1] - font.size - line)), label, fill=BOX_COLOUR, font=font)
+        # On a white tag, so that it reads on dark pictures and on coloured paper alike.
+        at = (rect[0] + line, max(0, rect[1] - font.size - line))
+        draw.rectangle(draw.textbbox(at, label, font=font), fill="white")
+        draw.text(at, label, fill=BOX_COLOUR, font=font)
     return img
 
 
@@ -223,8 +228,9 @@ def results_csv(rows: Iterable[dict]) -> str:
     as one digit), is_digit, p0..p9, and note (why nothing was read: the file's error, or too much
     texture); empty cells where a value is None. Where several digits were read, the picture read
     as one digit means nothing (a whole number squeezed into one 28x28): label, confidence and
-    p0..p9 are empty, is_digit is True only when every digit is one, and note gives each digit's
-    label and calibrated confidence ("2 0.999; 0 0.998; ...").
+    p0..p9 are empty, is_digit is True only when every digit is one, number is as the page shows it
+    (:func:`digits.ui.wording.shown_number`: "?" for a part the detector rejects), and note gives
+    each part's top class and calibrated confidence ("2 0.999; 0 0.998; ...").
     """
     out = io.StringIO()
     scalars = ("file", "number", "label", "confidence", "is_digit")
@@ -239,6 +245,7 @@ def results_csv(rows: Iterable[dict]) -> str:
             flat[f"p{d}"] = p
         if several:
             flat |= {"label": None, "confidence": None, "is_digit": all(d["is_digit"] is not False for d in digits)}
+            flat["number"] = shown_number(digits)  # as the page shows it: "?" for a rejected part
             flat["note"] = "; ".join(f"{d['label']} {d['confidence']:.3f}" for d in digits)
         writer.writerow({k: "" if v is None else v for k, v in flat.items()})
     return out.getvalue()
@@ -250,7 +257,8 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
     Args:
         scores: set name -> scores (higher = less like a digit), e.g. from ``model/ood_scores.json``.
         threshold: the detector's threshold (scores above it are rejected).
-        score_name: the score's display name, for the axis title.
+        score_name: the score's display name, for the tooltip (the axis says "score", short enough
+            for a phone; the page's caption names it).
 
     Returns:
         An Altair layer chart: one histogram (share of the set per bin) per set and a rule at the
@@ -273,7 +281,8 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
     hist["score"] = 10 ** centres[hist["bin"]] if log else centres[hist["bin"]]
     x = alt.X(
         "score:Q",
-        title=f"{score_name} score" + (" (log scale)" if log else ""),
+        # Short, so that it is not cut on a phone; the caption names the score.
+        title="score" + (" (log scale)" if log else ""),
         scale=alt.Scale(type="log" if log else "linear"),
     )
     bars = (
@@ -289,9 +298,13 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
                 # Distinct hues (Tableau 10); the theme's palette put two blues and two pinks side by side.
                 scale=alt.Scale(scheme="tableau10"),
                 # Below the plot, so that on a phone the legend does not squeeze the plot to a sliver.
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=260),
             ),
-            tooltip=["set:N", alt.Tooltip("score:Q", format=".3g"), alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[
+                "set:N",
+                alt.Tooltip("score:Q", format=".3g", title=score_name),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
         )
     )
     rule = (

@@ -20,6 +20,7 @@ from digits.ui.wording import (
     REJECTED_PART,
     STEP_CAPTIONS,
     explain,
+    part_line,
     score_line,
     shown_label,
     shown_number,
@@ -235,7 +236,7 @@ def show_steps(result: DigitResult) -> None:
         cols = st.columns(len(STEP_CAPTIONS))
         for col, (name, caption) in zip(cols, STEP_CAPTIONS.items(), strict=True):
             picture = steps[name]
-            shown = picture if name == "input" else enlarge(picture, 160)
+            shown = picture if name == "input" else enlarge(picture, 160, square=True)
             col.image(shown, caption=caption, width="stretch")
 
 
@@ -251,7 +252,7 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
         crop, seen, chart = st.columns([1, 1, 3])
         crop.image(enlarge(d.digit.steps["crop"], 112, square=True), caption=f"Digit {i + 1}: crop")
         seen.image(enlarge(d.digit.image, 112), caption="28x28 input")
-        seen.markdown(f"**{d.reading.label}** · {d.reading.confidence:.1%} · {verdict(d.reading.is_digit)}")
+        seen.markdown(part_line(d.reading))
         if d.reading.ood_score is not None:
             score = d.reading.ood_score
             seen.caption(score_line(score, classifier.detector), help=explain(score, classifier.detector))

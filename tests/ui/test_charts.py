@@ -117,6 +117,10 @@ def test_results_csv_has_a_row_per_file_with_the_number_read(classifier, mnist_t
     assert table[1]["label"] == str(y[2]) and table[1]["is_digit"] == "True"
     assert sum(float(table[1][f"p{d}"]) for d in range(10)) == pytest.approx(1.0, abs=1e-4)
     assert table[2]["note"] == rows[2]["error"] and table[2]["label"] == table[2]["p0"] == ""
+    # A number with a rejected part: "?" in the number, as on the page.
+    mixed = rows[0] | {"digits": [rows[0]["digits"][0], rows[0]["digits"][1] | {"is_digit": False}]}
+    (row,) = csv.DictReader(io.StringIO(results_csv([mixed])))
+    assert row["number"] == f"{y[0]}?" and row["is_digit"] == "False"
     # The pair: no whole-picture reading (a number squeezed into one 28x28), each digit in the note.
     assert table[0]["label"] == table[0]["confidence"] == table[0]["p0"] == ""
     assert table[0]["is_digit"] == "True"
