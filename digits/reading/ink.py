@@ -572,8 +572,9 @@ def _washed_out(
     lifts the ink far more than the paper, which is near white already, so the stroke fades along
     its length under one threshold, and the faded part is cut off the digit (0 read 7, 4 read "11").
 
-    Where the paper is brighter than the picture's typical paper by :data:`GLARE_RISE` (a grey
-    closing of the lightly smoothed picture, on its 96 px copy, takes the strokes out), the ink is
+    Where the paper is brighter than the picture's typical paper (its median away from the ink) by
+    :data:`GLARE_RISE` (a grey closing of the lightly smoothed picture, on its 96 px copy, takes the
+    strokes out), the ink is
     thresholded again by hysteresis (Canny 1986): what is above :data:`GLARE_LOW` of the threshold,
     and joined to ink already found, is ink too, brought to the level of the threshold (divided by
     it). Dark ink on light paper only; nothing changes where no paper is that bright.
@@ -590,7 +591,12 @@ def _washed_out(
         return ink, mask
     small = _small_copy(gray)
     paper = ndimage.gaussian_filter(ndimage.grey_closing(small, size=(GLARE_WINDOW, GLARE_WINDOW)), 2)
-    bright = paper > np.median(paper) + GLARE_RISE
+    # The typical paper is measured away from the ink: a bold digit filling the frame is wider than
+    # the closing's window, and would pass for the picture's typical "paper".
+    clear = transform.resize(mask.astype(np.float32), small.shape, order=1) < 0.05
+    if not clear.any():
+        return ink, mask
+    bright = paper > np.median(paper[clear]) + GLARE_RISE
     if not bright.any():
         return ink, mask
     glare = transform.resize(bright.astype(np.float32), gray.shape, order=0) > 0.5
