@@ -53,7 +53,8 @@ def show_layers(report: dict) -> None:
     st.subheader("Layers")
     layers = pd.DataFrame(report["layers"]).set_index("layer")
     layers["parameters"] = layers["parameters"].map("{:,}".format)
-    st.table(layers)
+    # A data frame scrolls sideways on a phone, where a static table's right columns were cut off.
+    st.dataframe(layers, width="stretch", height="content")
 
 
 def show_history(card: dict) -> None:
