@@ -620,10 +620,10 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
     separate thin lines (:data:`MAX_RULE_WIDTH` px at most), they are ruling, and their level is
     subtracted (a stroke that crosses a line
     keeps the rest of its ink). The same is done with columns, for squared paper. A single long
-    bar (the top of a 7 as wide as the picture) is left alone. Where none is found, the page may
-    have been photographed turned a few degrees: a Hough transform (Duda & Hart 1972) of the thin
-    ink looks for rules within :data:`GRID_TILT` degrees of the rows (:func:`_ruling_tilt`), and the
-    same is done in the picture turned by that angle.
+    bar (the top of a 7 as wide as the picture) is left alone. The page may have been photographed
+    turned a few degrees: where the thin ink is busy, a Hough transform (Duda & Hart 1972) looks for
+    rules within :data:`GRID_TILT` degrees of the rows (:func:`_ruling_tilt`), and where they lie
+    more than :data:`GRID_STRAIGHT` off, they are found instead in the picture turned by that angle.
 
     Args:
         ink: (H, W) float in [0, 1], ink high.
@@ -641,8 +641,7 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
     tilt = _ruling_tilt(thin, floor)
     if tilt is not None:
         # Turned so that the rules run along the rows (the corners the turn brings in are empty),
-        # found there, and turned back onto the picture; widened by a pixel, so that no rule's edge
-        # is left by the two interpolations.
+        # found there, and turned back onto the picture.
         h, w = ink.shape
         turned = _ruling(transform.rotate(thin, tilt, resize=True, order=1), floor)
         if turned.any():
