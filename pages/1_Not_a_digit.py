@@ -153,7 +153,7 @@ def show_distributions(classifier) -> None:
         f"Measured by `{EVALUATION_COMMAND}` ({samples.get('note', '')})."
     )
     st.dataframe(
-        rejection_table(samples["sets"], detector.threshold),
+        rejection_table(samples["sets"], detector),
         hide_index=True,
         column_config={
             "called not a digit": st.column_config.NumberColumn(format="%.1f%%"),

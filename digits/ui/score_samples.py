@@ -11,10 +11,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from digits.network.card import SCORES_FILE
 from digits.network.classifier import model_dir
+from digits.network.detector import Detector
 
 
 def scores_path() -> Path:
@@ -53,14 +52,14 @@ def load_score_samples(model_sha256: str, path: str | os.PathLike | None = None)
     return samples, ""
 
 
-def rejection_table(sets: dict[str, list[float]], threshold: float) -> list[dict[str, Any]]:
+def rejection_table(sets: dict[str, list[float]], detector: Detector) -> list[dict[str, Any]]:
     """How often the detector says "not a digit" in each set of score samples.
 
     Args:
         sets: set name -> "not a digit" scores (higher = less like a digit), as in
             ``model/ood_scores.json``.
-        threshold: the detector's threshold; a score above it is rejected (as
-            :meth:`digits.network.detector.Detector.accepts` decides).
+        detector: the app's detector; each score is judged by its own verdict
+            (:meth:`digits.network.detector.Detector.accepts`).
 
     Returns:
         One row per set, in the order given: ``{"set": name, "pictures": n, "called not a digit":
@@ -68,7 +67,7 @@ def rejection_table(sets: dict[str, list[float]], threshold: float) -> list[dict
     """
     rows = []
     for name, scores in sets.items():
-        s = np.asarray(scores, dtype=float)
-        share = float(np.mean(s > threshold)) if s.size else 0.0
-        rows.append({"set": name, "pictures": int(s.size), "called not a digit": 100.0 * share})
+        rejected = sum(not detector.accepts(s) for s in scores)
+        share = rejected / len(scores) if scores else 0.0
+        rows.append({"set": name, "pictures": len(scores), "called not a digit": 100.0 * share})
     return rows

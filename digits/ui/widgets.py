@@ -24,6 +24,7 @@ from digits.ui.wording import (
     score_line,
     shown_label,
     shown_number,
+    shown_part,
     top_class_note,
     verdict,
 )
@@ -376,7 +377,7 @@ def show_boxes(result: Result) -> None:
         display_size(result.whole.digit.steps["input"]),
         result.shape,
         [d.digit.box for d in result.digits],
-        [REJECTED_PART if d.reading.is_digit is False else str(d.reading.label) for d in result.digits],
+        [shown_part(d.reading.label, d.reading.is_digit) for d in result.digits],
     )
     st.image(picture, caption="Where the digits were found", width="content")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from digits.network.card import training_totals
 from digits.network.detector import SCORE_NAMES, Detector
@@ -28,6 +28,12 @@ NO_DIGIT = "—"
 REJECTED_PART = "?"
 
 
+def shown_part(label: int, is_digit: bool | None) -> str:
+    """One part of a number as a page shows it: its digit, or :data:`REJECTED_PART` when the detector
+    calls it not a digit (the number's headline, the boxes drawn on a picture, the upload CSV)."""
+    return REJECTED_PART if is_digit is False else str(label)
+
+
 def shown_label(reading) -> str:
     """The Prediction a page shows for one reading (:class:`digits.network.classifier.Reading`): its
     digit, or :data:`NO_DIGIT` when the detector calls it not a digit (the softmax must put its
@@ -43,7 +49,7 @@ def shown_number(readings) -> str:
     parts = [(r["label"], r["is_digit"]) if isinstance(r, dict) else (r.label, r.is_digit) for r in readings]
     if parts and all(is_digit is False for _, is_digit in parts):
         return NO_DIGIT
-    return "".join(REJECTED_PART if is_digit is False else str(label) for label, is_digit in parts)
+    return "".join(shown_part(label, is_digit) for label, is_digit in parts)
 
 
 def part_line(reading) -> str:
@@ -103,7 +109,7 @@ def oe_curves(card: dict) -> str:
     return (
         "The training curves include the generated non-digits of outlier exposure, whose target is the same "
         f"probability for every digit: each costs at least ln 10 ≈ 2.30, and with their weight they are "
-        f"{share:.0%} of the training set, so the training loss cannot fall below {share * np.log(10):.2f}; "
+        f"{share:.0%} of the training set, so the training loss cannot fall below {share * math.log(10):.2f}; "
         "and accuracy counts one as right only where the top class is 0 (the first of ten equal targets). So "
         "training loss sits far above validation loss, and training accuracy below validation accuracy, which "
         "is measured on digits alone."

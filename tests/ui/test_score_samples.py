@@ -56,7 +56,7 @@ def test_rejection_rates_are_the_detectors_verdicts(classifier):
     from digits.ui.score_samples import rejection_table
 
     samples, _ = load_score_samples(classifier.card["sha256"])
-    rows = rejection_table(samples["sets"], classifier.detector.threshold)
+    rows = rejection_table(samples["sets"], classifier.detector)
     assert [r["set"] for r in rows] == list(samples["sets"])
     for row in rows:
         scores = samples["sets"][row["set"]]
@@ -65,4 +65,6 @@ def test_rejection_rates_are_the_detectors_verdicts(classifier):
         assert row["called not a digit"] == pytest.approx(100 * rejected / len(scores))
     by_set = {r["set"]: r["called not a digit"] for r in rows}
     assert by_set["MNIST test digits"] < 2 and by_set["Fashion-MNIST test"] > 90
-    assert rejection_table({"empty": []}, 0.5) == [{"set": "empty", "pictures": 0, "called not a digit": 0.0}]
+    assert rejection_table({"empty": []}, classifier.detector) == [
+        {"set": "empty", "pictures": 0, "called not a digit": 0.0}
+    ]
