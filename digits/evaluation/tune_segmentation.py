@@ -43,6 +43,7 @@ PRIORS = (
     "ASPECT_FREE",
     "EXTEND_COST",
     "SPLIT_COST",
+    "SPLIT_JOIN_COST",
 )
 
 
@@ -84,7 +85,7 @@ def _light(h):
         whole=strip(h.whole),
         singles=[strip(d) for d in h.singles],
         merges={i: strip(d) for i, d in h.merges.items()},
-        splits={i: (strip(a), strip(b)) for i, (a, b) in h.splits.items()},
+        splits={i: c._replace(left=strip(c.left), right=strip(c.right)) for i, c in h.splits.items()},
         extended={i: strip(d) for i, d in h.extended.items()},
         underlined={i: strip(d) for i, d in h.underlined.items()},
     )

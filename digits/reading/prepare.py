@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -68,6 +69,21 @@ class Digit:
     steps: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+class Cut(NamedTuple):
+    """One piece cut in two, as two touching digits would be (a segmentation hypothesis).
+
+    Attributes:
+        left, right: the two halves, each normalised as a digit (:class:`Digit`; once read, the
+            network's :class:`digits.network.recognize.DigitResult` in their place).
+        join: the share, in [0, 1], of the piece's height that its ink spans in the cut's column:
+            small where two digits touch, about 1 across the middle of a wide 0.
+    """
+
+    left: Any
+    right: Any
+    join: float
+
+
 @dataclass
 class Prepared:
     """A picture made ready for the classifier, read whole and digit by digit.
@@ -78,8 +94,8 @@ class Prepared:
         ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
         merges: hypotheses: ``i`` -> ``digits[i]`` and ``digits[i + 1]`` normalised as one digit
             (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
-        splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, left and right
-            (see :func:`digits.reading.segment.split_candidates`).
+        splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits (:class:`Cut`; see
+            :func:`digits.reading.segment.split_candidates`).
         extended: hypotheses, canvas only: ``i`` -> ``digits[i]``, which touches the canvas's edge,
             normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`), where that
             changes its scale (:func:`_run_off`).
@@ -94,7 +110,7 @@ class Prepared:
     digits: list[Digit]
     ink: Ink
     merges: dict[int, Digit] = field(default_factory=dict)
-    splits: dict[int, tuple[Digit, Digit]] = field(default_factory=dict)
+    splits: dict[int, Cut] = field(default_factory=dict)
     extended: dict[int, Digit] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
     texture: str | None = None
@@ -247,11 +263,11 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         for i in merge_candidates(groups, CANVAS_MERGE_ASPECT if canvas else MERGE_ASPECT)
     }
     splits = {}
-    for i, cut in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if canvas else SPLIT_ASPECT).items():
+    for i, (cut, join) in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if canvas else SPLIT_ASPECT).items():
         left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
-            splits[i] = (_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}))
+            splits[i] = Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
     extended = {}
     if canvas:
         run_off = {i: _run_off(m) for i, m in enumerate(masks)}

@@ -82,10 +82,15 @@ CANVAS_MERGE_ASPECT = 1.0
 #: validation-built pictures per variant, 1.1 -> 0.8 read one more touching pair right and moved
 #: nothing else (0.7 lost a frame-filling digit).
 SPLIT_ASPECT = 0.8
-#: ... but on the canvas, which is read after every stroke, only pieces wider than tall, as before: each
-#: hypothesis costs two more normalisations, which took a canvas reading from 7.0 ms to 10.9 ms
-#: (issue 16 asks at most 10 ms), and the narrow touching pairs it was for were uploads.
-CANVAS_SPLIT_ASPECT = 1.1
+#: ... but on the canvas, which is read after every stroke, from 0.9: each hypothesis costs two
+#: more normalisations. At 1.1 (wider than tall) only 8% of single canvas digits were cut, but two
+#: digits drawn touching were often narrower than that ("17", "10"); at 0.9, 27% are cut (a canvas
+#: reading's preparation 6.7 -> 7.2 ms on average over 1,000 validation-built canvas digits),
+#: 85.0% -> 86.8% of 500 validation-built touching canvas pairs are read right (with the split prior
+#: of :data:`digits.network.recognize.SPLIT_COST`: 87.6% -> 89.6%) and one of the 1,000 single
+#: digits is lost (a 9 whose loop is open read "01"); 0.8 read 0.4 points more pairs, lost a single
+#: digit more and cost 0.5 ms more.
+CANVAS_SPLIT_ASPECT = 0.9
 #: More separate marks than this (components left once the specks are dropped) is texture, not digits:
 #: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
 #: 8, the non-digit gallery's busiest photo 72. The merging is near-linear in their number
@@ -431,7 +436,9 @@ def merge_candidates(groups: list[Group], aspect: float = MERGE_ASPECT) -> list[
     return out
 
 
-def split_candidates(labels: np.ndarray, groups: list[Group], aspect: float = SPLIT_ASPECT) -> dict[int, int]:
+def split_candidates(
+    labels: np.ndarray, groups: list[Group], aspect: float = SPLIT_ASPECT
+) -> dict[int, tuple[int, float]]:
     """Hypotheses that one group is two touching digits, for the network to settle.
 
     Args:
@@ -441,10 +448,11 @@ def split_candidates(labels: np.ndarray, groups: list[Group], aspect: float = SP
             :data:`CANVAS_SPLIT_ASPECT` for the canvas).
 
     Returns:
-        ``i`` -> the column (in working pixels) at which ``groups[i]`` would be cut: for each group
-        at least ``aspect`` times as wide as tall, the column in the middle third of its
-        box where the ink is shortest (its upper and lower contours closest: where two touching
-        digits meet), with the least ink among equals.
+        ``i`` -> ``(column, join)``: for each group at least ``aspect`` times as wide as tall, the
+        column (in working pixels) in the middle third of its box where the ink is shortest (its
+        upper and lower contours closest: where two touching digits meet), with the least ink
+        among equals; and ``join`` in [0, 1], the share of the group's height that its ink spans
+        in that column: small where two digits touch, about 1 across the middle of a 0.
     """
     out = {}
     for i, g in enumerate(groups):
@@ -457,10 +465,12 @@ def split_candidates(labels: np.ndarray, groups: list[Group], aspect: float = SP
         # (upper and lower contours dip), though the ink piles up there; the ink count breaks ties.
         top = np.where(mask, rows, y1 - y0).min(axis=0)
         bottom = np.where(mask, rows, -1).max(axis=0)
-        score = np.maximum(bottom - top + 1, 0) + 0.25 * mask.sum(axis=0)
+        extent = np.maximum(bottom - top + 1, 0)
+        score = extent + 0.25 * mask.sum(axis=0)
         lo, hi = (x1 - x0) // 3, 2 * (x1 - x0) // 3
         if hi > lo:
-            out[i] = x0 + lo + int(np.argmin(score[lo:hi]))
+            at = lo + int(np.argmin(score[lo:hi]))
+            out[i] = (x0 + at, float(extent[at]) / (y1 - y0))
     return out
 
 

@@ -132,6 +132,43 @@ def test_narrow_touching_pair_is_split(classifier):
     assert recognize(s.image, classifier).number == s.label == "17"
 
 
+@pytest.mark.parametrize("pair", [(3708, 1462), (2966, 4248), (1846, 2680)])
+def test_digits_drawn_touching_on_the_canvas_are_two(classifier, pair):
+    """Two validation digits drawn touching on the canvas with the app's pen ("77", "21", "73"): one
+    piece of ink, which the network, shown it whole, reads as confidently as either half (it had
+    been read "7", "2", "3"). Where they meet, the cut crosses a short run of ink (a small join),
+    and the split reads both."""
+    from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
+
+    from conftest import mnist_dir
+    from helpers import canvas_drawing
+
+    x, y = source_split("validation", mnist_dir())
+    i, j = pair
+    widths = [redraw_digit(crop_digit(x[k]), 190, 22.0).shape[1] for k in pair]
+    left = (280 - (sum(widths) - 8)) // 2
+    drawing = canvas_drawing([x[i], x[j]], [left, left + widths[0] - 8], [45, 45])  # 8 px overlap
+    prepared = prepare(drawing, source="canvas")
+    assert len(prepared.digits) == 1 and prepared.splits[0].join < 0.3
+    assert recognize(drawing, classifier, source="canvas").number == f"{y[i]}{y[j]}"
+
+
+def test_a_wide_canvas_zero_stays_one_digit(classifier):
+    """Validation-built canvas 0s drawn wider than 0.9 of their height are offered the split too; the
+    cut crosses the ring's top and bottom (a large join), and they are read "0", not "67"."""
+    from digits.evaluation.benchmark_robustness import people_answer
+    from digits.evaluation.robustness import iter_variant, source_split, variant_rng
+
+    from conftest import mnist_dir
+
+    samples = iter_variant("canvas", *source_split("validation", mnist_dir()), 500, variant_rng(0, "canvas"))
+    zeros = [s for i, s in enumerate(samples) if i in (210, 483, 499)]
+    for s in zeros:
+        prepared = prepare(s.image, source="canvas")
+        assert s.label == "0" and len(prepared.digits) == 1 and prepared.splits[0].join > 0.6
+        assert people_answer(recognize(s.image, classifier, source="canvas")) == "0"
+
+
 def test_canvas_digit_running_off_the_edge(classifier):
     """Canvas pictures (validation "canvas_edge" samples) whose second digit, a 5 and a 6, runs off
     the right edge: normalised as cut there, each was called not a digit and read as 0 ("40",
