@@ -43,7 +43,8 @@ PRIORS = (
     "ASPECT_FREE",
     "EXTEND_COST",
     "SPLIT_COST",
-    "SPLIT_JOIN_COST",
+    "CANVAS_SPLIT_COST",
+    "CANVAS_SPLIT_JOIN_COST",
 )
 
 

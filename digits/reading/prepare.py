@@ -104,6 +104,7 @@ class Prepared:
             :class:`digits.reading.segment.TextureError`), one line; None otherwise.
         underlined: hypotheses, uploads only: ``i`` -> ``digits[i]`` with the bar set aside under
             it (``Group.under``: an underline, or the base of a 2 broken off), joined to it.
+        source: where the picture came from, "upload" or "canvas" (see :func:`prepare`).
     """
 
     whole: Digit | None
@@ -115,6 +116,7 @@ class Prepared:
     shape: tuple[int, int] = (0, 0)
     texture: str | None = None
     underlined: dict[int, Digit] = field(default_factory=dict)
+    source: str = "upload"
 
     @property
     def blank(self) -> bool:
@@ -245,9 +247,9 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     try:
         labels, groups = find_digits(ink.mask, source)
     except TextureError as e:
-        return Prepared(None, [], ink, shape=shape_in, texture=str(e))
+        return Prepared(None, [], ink, shape=shape_in, texture=str(e), source=source)
     if not groups:
-        return Prepared(None, [], ink, shape=shape_in)
+        return Prepared(None, [], ink, shape=shape_in, source=source)
     masks = [group_mask(labels, [g]) for g in groups]
     healed = [_heal(ink, m) for m in masks]
     digits = [_digit_from(*h, shape_in, {}) for h in healed]
@@ -275,7 +277,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     underlined = {
         i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
     }
-    return Prepared(whole, digits, ink, merges, splits, extended, shape_in, underlined=underlined)
+    return Prepared(whole, digits, ink, merges, splits, extended, shape_in, underlined=underlined, source=source)
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

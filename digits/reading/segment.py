@@ -87,7 +87,7 @@ SPLIT_ASPECT = 0.8
 #: digits drawn touching were often narrower than that ("17", "10"); at 0.9, 27% are cut (a canvas
 #: reading's preparation 6.7 -> 7.2 ms on average over 1,000 validation-built canvas digits),
 #: 85.0% -> 86.8% of 500 validation-built touching canvas pairs are read right (with the split prior
-#: of :data:`digits.network.recognize.SPLIT_COST`: 87.6% -> 89.6%) and one of the 1,000 single
+#: of :data:`digits.network.recognize.CANVAS_SPLIT_COST`: 87.6% -> 89.6%) and one of the 1,000 single
 #: digits is lost (a 9 whose loop is open read "01"); 0.8 read 0.4 points more pairs, lost a single
 #: digit more and cost 0.5 ms more.
 CANVAS_SPLIT_ASPECT = 0.9
