@@ -86,3 +86,27 @@ def canvas_drawing(digits: list[np.ndarray], lefts: list[int], tops: list[int], 
         )
     gray = ((1.0 - big[size : 2 * size, size : 2 * size]) * 255).round().astype(np.uint8)
     return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def digits_in_boxes(
+    digits: list[np.ndarray], box: int = 80, wall: int = 3, gap: int = 0, grey: float = 0.6, touching: bool = True
+) -> np.ndarray:
+    """MNIST digits written in a row of printed boxes (a form's comb field when ``gap`` is 0, the
+    boxes sharing their walls; else boxes ``gap`` px apart), black on white paper, the lines
+    ``grey`` as dark as the ink. Each digit is 0.9 of the box's height, and with ``touching`` it
+    stands on the box's bottom line and touches its left wall. Returns (H, W) uint8."""
+    from digits.evaluation.robustness import crop_digit as mnist_crop
+    from digits.evaluation.robustness import paint, place, render_digit
+
+    margin, n = 30, len(digits)
+    h, w = box + wall + 2 * margin, n * box + (n - 1) * gap + wall + 2 * margin
+    ink, lines = np.zeros((h, w), np.float32), np.zeros((h, w), np.float32)
+    for k, digit in enumerate(digits):
+        x0, y0 = margin + k * (box + gap), margin
+        lines[y0 : y0 + wall, x0 : x0 + box + wall] = lines[y0 + box : y0 + box + wall, x0 : x0 + box + wall] = 1
+        lines[y0 : y0 + box + wall, x0 : x0 + wall] = lines[y0 : y0 + box + wall, x0 + box : x0 + box + wall] = 1
+        glyph = render_digit(mnist_crop(digit), 0.9 * box, max_width=box - 2 * wall)
+        top = y0 + box + wall - glyph.shape[0] if touching else y0 + (box - glyph.shape[0]) // 2
+        left = x0 + wall if touching else x0 + (box - glyph.shape[1]) // 2
+        ink = np.maximum(ink, place((h, w), glyph, top, left))
+    return paint(255.0, 0.0, np.maximum(ink, grey * lines)).astype(np.uint8)

@@ -5,8 +5,10 @@ The third stage of the reading pipeline.
 The classic approach of document-recognition pipelines (e.g. the segmentation stage of LeCun
 et al. 1998, "Gradient-based learning applied to document recognition", section V): label the
 connected components of the binary ink (8-connectivity), merge the fragments of one character by
-their horizontal overlap, then read the groups from left to right. Before grouping, what is
-clearly not a digit is dropped, but never the only large component:
+their horizontal overlap, then read the groups from left to right. In uploads, the lines of the
+boxes or the field that the digits were written in (a form's comb field) are taken out first
+(:func:`box_walls`): a digit that touches its box would be one component with it. Before grouping,
+what is clearly not a digit is dropped, but never the only large component:
 
 - specks: components under 2% of the largest one's area (noise, JPEG artefacts, paper grain),
   unless they lie within a fifth of a digit's height of that digit's ink (a faint stroke that
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage
-from skimage import draw, morphology
+from skimage import draw, morphology, transform
 
 from digits.reading.boxes import along_a_side, bounding_box
 
@@ -101,6 +103,25 @@ MAX_MARKS = 200
 #: digit is normalised and read, with the hypotheses between neighbours. The longest strings read
 #: here have 5 digits; a phone number written out has 15. At the cap, a reading takes about half a second.
 MAX_DIGITS = 24
+#: Boxes and fields written in (see :func:`_walls`): lines within this many degrees of the rows, ...
+FORM_TILT = 3
+#: ... along the top and bottom at least this share of the ink's width long, ...
+FORM_SPAN = 0.8
+#: ... each within this share of its height from that side, ...
+FORM_EDGE = 0.15
+#: ... the ink at least this many times as wide as the height between them (a box is about square, a
+#: field of boxes wider: a printed 3 or 2 with a flat top and base is narrower), ...
+FORM_WIDE = 0.9
+#: ... and at most this share of the height between them thick; walls as thin, spanning this share
+#: of that height; ...
+FORM_THIN = 0.08
+FORM_WALL = 1.0
+#: ... in ink at least this many pixels high and wide, ...
+FORM_SMALLEST = 16
+#: ... (each component looked at alone at least this share of the largest one's area), ...
+FORM_AREA = 0.2
+#: ... with at least this much ink left between them once they are gone, as a share of their ink.
+FORM_INSIDE = 0.1
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
@@ -194,6 +215,100 @@ def _spans_as_line(box: tuple[int, int, int, int], shape: tuple[int, int], reach
     return across or down
 
 
+def _bands(acc: np.ndarray, least: float) -> list[tuple[int, int]]:
+    """Runs ``[start, stop)`` of consecutive indices where ``acc`` (1-D) is at least ``least``, each
+    grown on both sides while it stays at least half that: the distance bins one straight line
+    covers in a Hough accumulator, as many as it is thick (its soft edges included)."""
+    high = np.concatenate([[False], acc >= least, [False]])
+    edges = np.flatnonzero(np.diff(high.astype(np.int8)))
+    bands = []
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        while start > 0 and acc[start - 1] >= least / 2:
+            start -= 1
+        while stop < len(acc) and acc[stop] >= least / 2:
+            stop += 1
+        bands.append((int(start), int(stop)))
+    return bands
+
+
+def _walls(ink: np.ndarray) -> np.ndarray | None:
+    """The lines of a box, a row of boxes (a comb field) or a form's field that digits were written
+    in, or None.
+
+    Straight lines are found with the Hough transform (``skimage.transform.hough_line``) within
+    :data:`FORM_TILT` degrees of the rows. There are boxes when two thin lines (each at most
+    :data:`FORM_THIN` of the height between them thick), at least :data:`FORM_SPAN` of the ink's
+    width long, run along its top and bottom (within :data:`FORM_EDGE` of its height) with ink
+    between them, and the ink is about as wide as that height or wider (:data:`FORM_WIDE`); the walls
+    are then the thin lines at right angles to them that reach from one to the other
+    (:data:`FORM_WALL`). A digit's own strokes are none of these: a pen is thicker than a form's
+    lines (MNIST's is 0.14 of the height), a 7's bar has no twin along the bottom, a thin printed 3
+    whose top and base are flat is narrower than tall, and a 1 does not reach from the top line to
+    the bottom one.
+
+    Args:
+        ink: (h, w) bool, the ink in the box to look in (one component, or all the ink).
+
+    Returns:
+        (h, w) bool, the lines' ink (each with its thickness, plus a pixel and a half either side),
+        when there are boxes and ink is left between the lines once they are gone; else None.
+    """
+    h, w = ink.shape
+    if min(h, w) < FORM_SMALLEST:
+        return None
+    tilts = np.deg2rad(np.arange(-FORM_TILT, FORM_TILT + 0.25, 0.5))
+    # Rows: r = x cos(angle) + y sin(angle), about y. The angle is the one whose lines are sharpest
+    # (the most ink in the fewest distance bins); the walls are at right angles to it.
+    acc, angles, dists = transform.hough_line(ink, theta=np.pi / 2 + tilts)
+    best = int(np.argmax((acc.astype(np.float64) ** 2).sum(axis=0)))
+    rows = _bands(acc[:, best], FORM_SPAN * w)
+    top = [b for b in rows if dists[b[1] - 1] <= FORM_EDGE * h]
+    bottom = [b for b in rows if dists[b[0]] >= (1 - FORM_EDGE) * h]
+    if not top or not bottom:
+        return None
+    top, bottom = top[0], bottom[-1]
+    inner = dists[bottom[0]] - dists[top[1] - 1]  # the height between the two lines
+    if inner <= 0 or w < FORM_WIDE * inner or max(top[1] - top[0], bottom[1] - bottom[0]) > FORM_THIN * inner:
+        return None
+    lines = [(angles[best], dists, top), (angles[best], dists, bottom)]
+    acc, angles, dists = transform.hough_line(ink, theta=np.array([angles[best] - np.pi / 2]))
+    lines += [(angles[0], dists, b) for b in _bands(acc[:, 0], FORM_WALL * inner) if b[1] - b[0] <= FORM_THIN * inner]
+    ys, xs = np.nonzero(ink)
+    walls = np.zeros_like(ink)
+    for theta, d, (start, stop) in lines:
+        r = xs * np.cos(theta) + ys * np.sin(theta)
+        on = (r >= d[start] - 1.5) & (r <= d[stop - 1] + 1.5)
+        walls[ys[on], xs[on]] = True
+    if (ink & ~walls).sum() < FORM_INSIDE * walls.sum():
+        return None
+    return walls
+
+
+def box_walls(mask: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the lines of the boxes or the field that the digits were written in
+    (:func:`_walls`), looked for around all the ink, and in every component of ink at least
+    :data:`FORM_AREA` times as large as the largest (a field beside other writing); all False when
+    there are none. A digit that touches its box is one component with it, and the box, read with
+    it, hid the digit; the lines of a comb field whose walls were taken out as ruling
+    (:func:`digits.reading.ink.remove_ruling`) joined the digits beneath them."""
+    out = np.zeros_like(mask)
+    if not mask.any():
+        return out
+    x0, y0, x1, y1 = bounding_box(mask)
+    walls = _walls(mask[y0:y1, x0:x1])
+    if walls is not None:
+        out[y0:y1, x0:x1] = walls
+    labels, n = ndimage.label(mask & ~out, structure=np.ones((3, 3), int))
+    slices = ndimage.find_objects(labels)
+    areas = ndimage.sum_labels(mask, labels, index=np.arange(1, n + 1))
+    for k in np.flatnonzero(areas >= FORM_AREA * areas.max()) + 1:
+        sl = slices[k - 1]
+        walls = _walls(labels[sl] == k)
+        if walls is not None:
+            out[sl] |= walls
+    return out
+
+
 def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, list[Group]]:
     """Segment binary ink into digits, left to right.
 
@@ -211,6 +326,8 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    if source == "upload":
+        mask = mask & ~box_walls(mask)
     labels, n = ndimage.label(mask, structure=np.ones((3, 3), int))
     if n == 0:
         return labels, []

@@ -326,3 +326,43 @@ def test_thin_one_broken_twice_in_a_tight_crop_is_a_digit(classifier, mnist_test
     page = np.where(np.pad(row, 6), 40, 235).astype(np.uint8)
     picture = Image.fromarray(page).filter(ImageFilter.GaussianBlur(1))
     assert recognize(picture, classifier).number == f"1{other}"
+
+
+@pytest.mark.parametrize("gap", [0, 12], ids=["comb field", "separate boxes"])
+@pytest.mark.parametrize("touching", [True, False], ids=["touching", "clear"])
+def test_digits_written_in_boxes_are_read(classifier, mnist_test, gap, touching):
+    """Digits written in a form's boxes: a comb field (boxes sharing their walls, whose inner walls
+    the ruling step takes out) or boxes apart, each digit standing on its box's bottom line and
+    touching its left wall, or clear of them. The box lines are taken out (segment.box_walls); read
+    with them, the field was one digit ("0"), or its lines joined the digits."""
+    from digits.network.recognize import recognize
+
+    from helpers import digits_in_boxes
+
+    x, y = mnist_test
+    for start in range(0, 20, 4):
+        picture = digits_in_boxes([x[i] for i in range(start, start + 4)], gap=gap, touching=touching)
+        assert recognize(picture, classifier).number == "".join(str(y[i]) for i in range(start, start + 4))
+
+
+def test_flat_strokes_of_printed_digits_are_not_box_lines():
+    """A thin printed 3 whose top bar and base are flat and a 2 with a flat base (validation "as
+    people make them" samples) have straight thin lines along their top and bottom, as a box does;
+    they are narrower than tall, and nothing is taken out of them."""
+    from digits.evaluation.people_set import iter_people
+    from digits.evaluation.robustness import source_split, variant_rng
+    from digits.reading.ink import extract_ink
+    from digits.reading.segment import box_walls
+
+    from conftest import mnist_dir
+
+    images, labels = source_split("validation", mnist_dir())
+    samples = [
+        s
+        for name, wanted in (("printed", {177}), ("house_numbers", {6, 299}))
+        for i, s in enumerate(iter_people(name, images, labels, 300, variant_rng(0, f"people/{name}"), "validation"))
+        if i in wanted
+    ]
+    assert [s.label for s in samples] == ["3", "43", "3527"]
+    for s in samples:
+        assert not box_walls(extract_ink(s.image).mask).any()
