@@ -88,7 +88,8 @@ SPLIT_ASPECT = 0.8
 #: more normalisations. At 1.1 (wider than tall) only 8% of single canvas digits were cut, but two
 #: digits drawn touching were often narrower than that ("17", "10"); at 0.9, 27% are cut (a canvas
 #: reading's preparation 6.7 -> 7.2 ms on average over 1,000 validation-built canvas digits),
-#: 85.0% -> 86.8% of 500 validation-built touching canvas pairs are read right (with the split prior
+#: 85.0% -> 86.8% of 500 validation-built canvas pairs drawn close (their boxes overlapping 2-11 px;
+#: 163 touch in ink) are read right (with the split prior
 #: of :data:`digits.network.recognize.CANVAS_SPLIT_COST`: 87.6% -> 89.6%) and one of the 1,000 single
 #: digits is lost (a 9 whose loop is open read "01"); 0.8 read 0.4 points more pairs, lost a single
 #: digit more and cost 0.5 ms more.
@@ -104,7 +105,7 @@ MAX_MARKS = 200
 #: here have 5 digits; a phone number written out has 15. At the cap, a reading takes about half a second.
 MAX_DIGITS = 24
 #: Boxes and fields written in (see :func:`_walls`): lines within this many degrees of the rows, ...
-FORM_TILT = 3
+FORM_TILT = 5
 #: ... along the top and bottom at least this share of the ink's width long, ...
 FORM_SPAN = 0.8
 #: ... each within this share of its height from that side, ...
@@ -112,10 +113,20 @@ FORM_EDGE = 0.15
 #: ... the ink at least this many times as wide as the height between them (a box is about square, a
 #: field of boxes wider: a printed 3 or 2 with a flat top and base is narrower), ...
 FORM_WIDE = 0.9
+#: ... the two at most this many degrees apart (a form photographed at a slant; a 3's top and base
+#: curve away from each other), ...
+FORM_SKEW = 2.0
 #: ... and at most this share of the height between them thick; walls as thin, spanning this share
 #: of that height; ...
 FORM_THIN = 0.08
 FORM_WALL = 1.0
+#: ... walls no thicker than this many times the thicker line (a form's walls are drawn with its
+#: lines' pen; a straight handwritten 1 reaching both lines is a pen stroke, thicker), ...
+FORM_WALL_THICKER = 1.5
+#: ... walls being ink on at least this share of their rows between the lines, ...
+FORM_CONTINUOUS = 0.95
+#: ... (a line's band of Hough bins grown by at most this many on each side for its soft edges), ...
+FORM_GROW = 2
 #: ... in ink at least this many pixels high and wide, ...
 FORM_SMALLEST = 16
 #: ... (each component looked at alone at least this share of the largest one's area), ...
@@ -215,39 +226,68 @@ def _spans_as_line(box: tuple[int, int, int, int], shape: tuple[int, int], reach
     return across or down
 
 
-def _bands(acc: np.ndarray, least: float) -> list[tuple[int, int]]:
-    """Runs ``[start, stop)`` of consecutive indices where ``acc`` (1-D) is at least ``least``, each
-    grown on both sides while it stays at least half that: the distance bins one straight line
-    covers in a Hough accumulator, as many as it is thick (its soft edges included)."""
+def _bands(acc: np.ndarray, least: float) -> list[tuple[int, int, int]]:
+    """Runs of consecutive indices where ``acc`` (1-D) is at least ``least``: the distance bins one
+    straight line covers in a Hough accumulator, as many as it is thick. Each is ``(start, stop,
+    core)``: ``[start, stop)`` grown by up to :data:`FORM_GROW` bins on each side while ``acc`` stays
+    at least half of ``least`` (a line's edges, spread by a slight tilt), ``core`` its width before."""
     high = np.concatenate([[False], acc >= least, [False]])
     edges = np.flatnonzero(np.diff(high.astype(np.int8)))
     bands = []
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        while start > 0 and acc[start - 1] >= least / 2:
-            start -= 1
-        while stop < len(acc) and acc[stop] >= least / 2:
-            stop += 1
-        bands.append((int(start), int(stop)))
+        core = int(stop - start)
+        for _ in range(FORM_GROW):
+            if start > 0 and acc[start - 1] >= least / 2:
+                start -= 1
+            if stop < len(acc) and acc[stop] >= least / 2:
+                stop += 1
+        bands.append((int(start), int(stop), core))
     return bands
 
 
-def _walls(ink: np.ndarray) -> np.ndarray | None:
+def _across(theta: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Hough distance ``x cos(theta) + y sin(theta)`` of points (px)."""
+    return xs * np.cos(theta) + ys * np.sin(theta)
+
+
+def _continuous(ink: np.ndarray, theta: float, r: float, rules: list, dists: np.ndarray) -> bool:
+    """Whether the line ``x cos(theta) + y sin(theta) = r`` (a wall's middle) is ink, within a pixel,
+    on at least :data:`FORM_CONTINUOUS` of its rows between the two ``rules`` ((angle, band) of the
+    top and bottom lines, ``dists`` their Hough distances)."""
+    (top_theta, top), (bottom_theta, bottom) = rules
+    # Where the wall crosses each rule: about its column, on the rule's row there.
+    x = r / np.cos(theta)
+    y0 = (dists[top[0]] - x * np.cos(top_theta)) / np.sin(top_theta)
+    y1 = (dists[bottom[1] - 1] - x * np.cos(bottom_theta)) / np.sin(bottom_theta)
+    ys = np.arange(max(0, int(np.ceil(y0))), min(ink.shape[0], int(y1) + 1))
+    if ys.size == 0:
+        return False
+    xs = np.rint((r - ys * np.sin(theta)) / np.cos(theta)).astype(int)
+    near = [ink[ys, np.clip(xs + dx, 0, ink.shape[1] - 1)] for dx in (-1, 0, 1)]
+    return bool(np.mean(np.logical_or.reduce(near)) >= FORM_CONTINUOUS)
+
+
+def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
     """The lines of a box, a row of boxes (a comb field) or a form's field that digits were written
     in, or None.
 
     Straight lines are found with the Hough transform (``skimage.transform.hough_line``) within
-    :data:`FORM_TILT` degrees of the rows. There are boxes when two thin lines (each at most
+    :data:`FORM_TILT` degrees of the rows, each line at its own angle (a form photographed turned,
+    or at a slant, whose lines are not parallel). There are boxes when two thin lines (each at most
     :data:`FORM_THIN` of the height between them thick), at least :data:`FORM_SPAN` of the ink's
-    width long, run along its top and bottom (within :data:`FORM_EDGE` of its height) with ink
-    between them, and the ink is about as wide as that height or wider (:data:`FORM_WIDE`); the walls
-    are then the thin lines at right angles to them that reach from one to the other
-    (:data:`FORM_WALL`). A digit's own strokes are none of these: a pen is thicker than a form's
-    lines (MNIST's is 0.14 of the height), a 7's bar has no twin along the bottom, a thin printed 3
-    whose top and base are flat is narrower than tall, and a 1 does not reach from the top line to
-    the bottom one.
+    length along them, run along its top and bottom (within :data:`FORM_EDGE` of its extent across
+    them) with ink between them, and the ink is about as long as that height or longer
+    (:data:`FORM_WIDE`); the walls are then the thin lines within :data:`FORM_TILT` degrees of right
+    angles to them that reach from one to the other (:data:`FORM_WALL` of the shortest height
+    between them), each at the angle where it is sharpest. A digit's own strokes are none of these:
+    a pen is thicker than a form's lines (MNIST's is 0.14 of the height), a 7's bar has no twin along
+    the bottom, a thin printed 3 whose top and base are flat is narrower than tall, and a 1 does not
+    reach from the top line to the bottom one.
 
     Args:
         ink: (h, w) bool, the ink in the box to look in (one component, or all the ink).
+        closed: only boxes closed by a wall at each end (for one component looked at alone: a
+            digit's own curves, a 3's top and bottom, can pass for two lines at a slant).
 
     Returns:
         (h, w) bool, the lines' ink (each with its thickness, plus a pixel and a half either side),
@@ -257,27 +297,93 @@ def _walls(ink: np.ndarray) -> np.ndarray | None:
     if min(h, w) < FORM_SMALLEST:
         return None
     tilts = np.deg2rad(np.arange(-FORM_TILT, FORM_TILT + 0.25, 0.5))
-    # Rows: r = x cos(angle) + y sin(angle), about y. The angle is the one whose lines are sharpest
-    # (the most ink in the fewest distance bins); the walls are at right angles to it.
-    acc, angles, dists = transform.hough_line(ink, theta=np.pi / 2 + tilts)
-    best = int(np.argmax((acc.astype(np.float64) ** 2).sum(axis=0)))
-    rows = _bands(acc[:, best], FORM_SPAN * w)
-    top = [b for b in rows if dists[b[1] - 1] <= FORM_EDGE * h]
-    bottom = [b for b in rows if dists[b[0]] >= (1 - FORM_EDGE) * h]
-    if not top or not bottom:
-        return None
-    top, bottom = top[0], bottom[-1]
-    inner = dists[bottom[0]] - dists[top[1] - 1]  # the height between the two lines
-    if inner <= 0 or w < FORM_WIDE * inner or max(top[1] - top[0], bottom[1] - bottom[0]) > FORM_THIN * inner:
-        return None
-    lines = [(angles[best], dists, top), (angles[best], dists, bottom)]
-    acc, angles, dists = transform.hough_line(ink, theta=np.array([angles[best] - np.pi / 2]))
-    lines += [(angles[0], dists, b) for b in _bands(acc[:, 0], FORM_WALL * inner) if b[1] - b[0] <= FORM_THIN * inner]
     ys, xs = np.nonzero(ink)
+    # Rows: r = x cos(angle) + y sin(angle), about y. At each angle, the lines along the top and the
+    # bottom of the ink's extent across them; each side's line is the sharpest of them.
+    acc, angles, dists = transform.hough_line(ink, theta=np.pi / 2 + tilts)
+    # The ink's extremes across and along the lines lie among each column's top and bottom pixels
+    # and each row's leftmost and rightmost ones (the angles are within 45 degrees of the rows).
+    cols, rows = np.flatnonzero(ink.any(axis=0)), np.flatnonzero(ink.any(axis=1))
+    col_x = np.concatenate([cols, cols])
+    col_y = np.concatenate([ink[:, cols].argmax(axis=0), h - 1 - ink[::-1, cols].argmax(axis=0)])
+    row_y = np.concatenate([rows, rows])
+    row_x = np.concatenate([ink[rows].argmax(axis=1), w - 1 - ink[rows, ::-1].argmax(axis=1)])
+    lengths = [np.ptp(_across(theta - np.pi / 2, row_x, row_y)) for theta in angles]
+    sides = {}
+    # Only the angles where some line is long enough (most pictures have none: a quick way out);
+    # the least turned first, so that it wins a tie (a thick line is as sharp a little turned).
+    for a in sorted(np.flatnonzero(acc.max(axis=0) >= FORM_SPAN * np.asarray(lengths)), key=lambda a: abs(tilts[a])):
+        theta, length = angles[a], lengths[a]
+        r = _across(theta, col_x, col_y)
+        lo, hi = r.min(), r.max()
+        for band in _bands(acc[:, a], FORM_SPAN * length):
+            peak = int(acc[band[0] : band[1], a].max())
+            near = {"top": dists[band[1] - 1] <= lo + FORM_EDGE * (hi - lo)}
+            near["bottom"] = dists[band[0]] >= hi - FORM_EDGE * (hi - lo)
+            for side in ("top", "bottom"):
+                if near[side] and peak > sides.get(side, (0,))[0]:
+                    sides[side] = (peak, theta, band, length)
+    if len(sides) < 2:
+        return None
+    (_, top_theta, top, length), (_, bottom_theta, bottom, _) = sides["top"], sides["bottom"]
+
+    def row_at(theta: float, r: float, x: float) -> float:
+        return (r - x * np.cos(theta)) / np.sin(theta)
+
+    # The height between the two lines at the ink's ends and middle (a slant makes them converge).
+    ends_and_middle = [
+        row_at(bottom_theta, dists[bottom[0]], x) - row_at(top_theta, dists[top[1] - 1], x)
+        for x in (xs.min(), xs.max(), xs.mean())
+    ]
+    inner = ends_and_middle[-1]
+    if (
+        min(ends_and_middle) <= 0
+        or abs(top_theta - bottom_theta) > np.deg2rad(FORM_SKEW)
+        or length < FORM_WIDE * inner
+        or max(top[2], bottom[2]) > FORM_THIN * inner
+    ):
+        return None
+    lines = [(top_theta, top), (bottom_theta, bottom)]
+    # Walls: r about x, at right angles to the rows; where the form was photographed at a slant
+    # (its walls lean, and those at its ends are not found so), give or take FORM_TILT, each wall
+    # at its sharpest. Only then: a straight handwritten 1 leaning a few degrees reaches both lines too.
+    across = (top_theta + bottom_theta) / 2 - np.pi / 2
+    reach = FORM_THIN * inner + 3
+    thin = min(FORM_THIN * inner, FORM_WALL_THICKER * max(top[2], bottom[2]) + 1)
+    middle = ys.mean()
+    straight: list = []
+    for thetas in (np.array([across]), across + tilts):
+        acc, angles, dists = transform.hough_line(ink, theta=thetas)
+        candidates = sorted(
+            (
+                (int(acc[b[0] : b[1], a].max()), -abs(theta - across), theta, b)
+                for a, theta in enumerate(angles)
+                for b in _bands(acc[:, a], FORM_WALL * min(ends_and_middle))
+                if b[2] <= thin
+            ),
+            key=lambda c: (-c[0], -c[1]),
+        )
+        placed: list[float] = []
+        found = []
+        for _, _, theta, band in candidates:
+            centre = dists[(band[0] + band[1] - 1) // 2]
+            x = (centre - middle * np.sin(theta)) / np.cos(theta)
+            # One wall found again at a neighbouring angle lies within a few pixels of itself; a wall
+            # is ink all the way from the top line to the bottom one (a digit's straight stroke is not).
+            if all(abs(x - other) > 3 for other in placed) and _continuous(ink, theta, centre, lines, dists):
+                placed.append(x)
+                found.append((theta, band))
+        ends = bool(placed) and min(placed) <= xs.min() + reach and max(placed) >= xs.max() - reach
+        if ends:
+            break
+        straight = straight or found  # the leaning walls count only if they close the field
+    if closed and not ends:
+        return None
+    lines += found if ends else straight
     walls = np.zeros_like(ink)
-    for theta, d, (start, stop) in lines:
-        r = xs * np.cos(theta) + ys * np.sin(theta)
-        on = (r >= d[start] - 1.5) & (r <= d[stop - 1] + 1.5)
+    for theta, (start, stop, _) in lines:  # the distance bins are the same for every angle
+        r = _across(theta, xs, ys)
+        on = (r >= dists[start] - 1.5) & (r <= dists[stop - 1] + 1.5)
         walls[ys[on], xs[on]] = True
     if (ink & ~walls).sum() < FORM_INSIDE * walls.sum():
         return None
@@ -298,12 +404,12 @@ def box_walls(mask: np.ndarray) -> np.ndarray:
     walls = _walls(mask[y0:y1, x0:x1])
     if walls is not None:
         out[y0:y1, x0:x1] = walls
-    labels, n = ndimage.label(mask & ~out, structure=np.ones((3, 3), int))
+    labels, _ = ndimage.label(mask & ~out, structure=np.ones((3, 3), int))
     slices = ndimage.find_objects(labels)
-    areas = ndimage.sum_labels(mask, labels, index=np.arange(1, n + 1))
+    areas = np.bincount(labels.ravel())[1:]
     for k in np.flatnonzero(areas >= FORM_AREA * areas.max()) + 1:
         sl = slices[k - 1]
-        walls = _walls(labels[sl] == k)
+        walls = _walls(labels[sl] == k, closed=True)
         if walls is not None:
             out[sl] |= walls
     return out
