@@ -176,7 +176,7 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
         *([] if shared else [prepared.whole]),
         *prepared.digits,
         *(prepared.merges[i] for i in merged_at),
-        *(half for i in split_at for half in prepared.splits[i][:2]),
+        *(half for i in split_at for half in (prepared.splits[i].left, prepared.splits[i].right)),
         *(prepared.extended[i] for i in extended_at),
         *(prepared.underlined[i] for i in underlined_at),
     ]
@@ -319,14 +319,14 @@ SPLIT_COST = 1.0
 #: piece as confidently as either half ("77" as 7 at 100%), so the prior decides, and with the flat
 #: 1.0 a canvas "77", "73" or "21" was read as one digit. Chosen on validation-built pictures: 1,000
 #: single canvas digits and 500 canvas pairs drawn close (their boxes overlapping 2-11 px, 163 of
-#: them touching in ink; pens 15-30 px;
-#: canvas pieces cut from 0.9 of their height wide, :data:`digits.reading.segment.CANVAS_SPLIT_ASPECT`)
-#: and 300 canvas_edge pictures: from the flat 1.0 to 0.25 + 1.5 join, the pairs 86.8% ->
-#: 89.6%, nothing else moved; a flat 0 read 2 more pairs and lost 4 single digits (a 0 cut into
-#: "67"), 0.5 + 1.0 read 5 more pairs. Uploads keep the flat prior: on the validation-built "as
-#: people make them" set the join prior moved no answer (its touching pairs, written smaller and
-#: apart on paper, read 97.7% either way), and on the test-built tables it cut two wide single
-#: digits whose tail is one stroke (a 2 with a long base read "21", an open 0 "66") in the strings.
+#: them touching in ink; pens 15-30 px; canvas pieces cut from 0.9 of their height wide,
+#: :data:`digits.reading.segment.CANVAS_SPLIT_ASPECT`) and 300 canvas_edge pictures: from the flat
+#: 1.0 to 0.25 + 1.5 join, the pairs 86.8% -> 89.6%, nothing else moved; a flat 0 read 2 more pairs
+#: and lost 4 single digits (a 0 cut into "67"), 0.5 + 1.0 read 5 more pairs. Uploads keep the flat
+#: prior: on the validation-built "as people make them" set the join prior moved no answer (its
+#: touching pairs, written smaller and apart on paper, read 97.7% either way), and on the test-built
+#: tables it cut two wide single digits whose tail is one stroke (a 2 with a long base read "21", an
+#: open 0 "66") in the strings.
 CANVAS_SPLIT_COST = 0.25
 CANVAS_SPLIT_JOIN_COST = 1.5
 

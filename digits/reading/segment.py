@@ -250,19 +250,29 @@ def _across(theta: float, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return xs * np.cos(theta) + ys * np.sin(theta)
 
 
+def _row_at(theta: float, r: float, x: float | np.ndarray) -> float | np.ndarray:
+    """The row at column ``x`` of the line ``x cos(theta) + y sin(theta) = r`` (one near the rows)."""
+    return (r - x * np.cos(theta)) / np.sin(theta)
+
+
+def _column_at(theta: float, r: float, y: float | np.ndarray) -> float | np.ndarray:
+    """The column at row ``y`` of the line ``x cos(theta) + y sin(theta) = r`` (one near the columns)."""
+    return (r - y * np.sin(theta)) / np.cos(theta)
+
+
 def _continuous(ink: np.ndarray, theta: float, r: float, rules: list, dists: np.ndarray) -> bool:
     """Whether the line ``x cos(theta) + y sin(theta) = r`` (a wall's middle) is ink, within a pixel,
     on at least :data:`FORM_CONTINUOUS` of its rows between the two ``rules`` ((angle, band) of the
     top and bottom lines, ``dists`` their Hough distances)."""
     (top_theta, top), (bottom_theta, bottom) = rules
     # Where the wall crosses each rule: about its column, on the rule's row there.
-    x = r / np.cos(theta)
-    y0 = (dists[top[0]] - x * np.cos(top_theta)) / np.sin(top_theta)
-    y1 = (dists[bottom[1] - 1] - x * np.cos(bottom_theta)) / np.sin(bottom_theta)
+    x = _column_at(theta, r, 0)
+    y0 = _row_at(top_theta, dists[top[0]], x)
+    y1 = _row_at(bottom_theta, dists[bottom[1] - 1], x)
     ys = np.arange(max(0, int(np.ceil(y0))), min(ink.shape[0], int(y1) + 1))
     if ys.size == 0:
         return False
-    xs = np.rint((r - ys * np.sin(theta)) / np.cos(theta)).astype(int)
+    xs = np.rint(_column_at(theta, r, ys)).astype(int)
     near = [ink[ys, np.clip(xs + dx, 0, ink.shape[1] - 1)] for dx in (-1, 0, 1)]
     return bool(np.mean(np.logical_or.reduce(near)) >= FORM_CONTINUOUS)
 
@@ -326,13 +336,9 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
     if len(sides) < 2:
         return None
     (_, top_theta, top, length), (_, bottom_theta, bottom, _) = sides["top"], sides["bottom"]
-
-    def row_at(theta: float, r: float, x: float) -> float:
-        return (r - x * np.cos(theta)) / np.sin(theta)
-
     # The height between the two lines at the ink's ends and middle (a slant makes them converge).
     ends_and_middle = [
-        row_at(bottom_theta, dists[bottom[0]], x) - row_at(top_theta, dists[top[1] - 1], x)
+        _row_at(bottom_theta, dists[bottom[0]], x) - _row_at(top_theta, dists[top[1] - 1], x)
         for x in (xs.min(), xs.max(), xs.mean())
     ]
     inner = ends_and_middle[-1]
@@ -367,7 +373,7 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
         found = []
         for _, _, theta, band in candidates:
             centre = dists[(band[0] + band[1] - 1) // 2]
-            x = (centre - middle * np.sin(theta)) / np.cos(theta)
+            x = _column_at(theta, centre, middle)
             # One wall found again at a neighbouring angle lies within a few pixels of itself; a wall
             # is ink all the way from the top line to the bottom one (a digit's straight stroke is not).
             if all(abs(x - other) > 3 for other in placed) and _continuous(ink, theta, centre, lines, dists):
