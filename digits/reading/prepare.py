@@ -24,6 +24,7 @@ from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit
 from digits.reading.segment import (
     CANVAS_MERGE_ASPECT,
     CANVAS_SPLIT_ASPECT,
+    CANVAS_SPLIT_JOIN,
     MERGE_ASPECT,
     SPLIT_ASPECT,
     TextureError,
@@ -265,7 +266,8 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         for i in merge_candidates(groups, CANVAS_MERGE_ASPECT if canvas else MERGE_ASPECT)
     }
     splits = {}
-    for i, (cut, join) in split_candidates(labels, groups, CANVAS_SPLIT_ASPECT if canvas else SPLIT_ASPECT).items():
+    cuts = split_candidates(labels, groups, *((CANVAS_SPLIT_ASPECT, CANVAS_SPLIT_JOIN) if canvas else (SPLIT_ASPECT,)))
+    for i, (cut, join) in cuts.items():
         left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
