@@ -385,3 +385,20 @@ def test_flat_strokes_of_printed_digits_are_not_box_lines():
     assert [s.label for s in samples] == ["3", "3", "3", "3", "43", "3527"]
     for s in samples:
         assert not box_walls(extract_ink(s.image).mask).any()
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_mnist_digits_with_a_flat_top_and_base_are_not_box_lines(mnist, scale):
+    """MNIST training digits whose top and base are flat and straight (2s, 3s, a 5, an 8; found with
+    the first version of the box-lines step, which took lines out of them), uploaded as they are
+    (28x28: their 2 px strokes as thin as a form's lines) or drawn ten times larger (bilinear; a
+    thin band along the middle of each 25 px stroke is as sharp in the Hough transform as a form's
+    line): nothing is taken out of them as box lines."""
+    from digits.reading.ink import extract_ink
+    from digits.reading.segment import box_walls
+
+    (x, _), _ = mnist
+    indices = {1: [866, 1226, 1756, 3656], 10: [767, 875, 1631, 1809, 2940, 3656, 3860]}[scale]
+    for i in indices:
+        picture = Image.fromarray(255 - x[i]).resize((28 * scale, 28 * scale), Image.BILINEAR)
+        assert not box_walls(extract_ink(np.asarray(picture)).mask).any(), i
