@@ -132,12 +132,12 @@ def test_narrow_touching_pair_is_split(classifier):
     assert recognize(s.image, classifier).number == s.label == "17"
 
 
-@pytest.mark.parametrize("pair", [(3708, 1462), (2966, 4248), (1846, 2680)])
+@pytest.mark.parametrize("pair", [(3708, 1462), (2966, 4248), (1846, 2680), (3199, 1955), (4148, 4213)])
 def test_digits_drawn_touching_on_the_canvas_are_two(classifier, pair):
-    """Two validation digits drawn touching on the canvas with the app's pen ("77", "21", "73"): one
-    piece of ink, which the network, shown it whole, reads as confidently as either half (it had
-    been read "7", "2", "3"). Where they meet, the cut crosses a short run of ink (a small join),
-    and the split reads both."""
+    """Two validation digits drawn touching on the canvas with the app's pen ("77", "21", "73", "81",
+    "07"): one piece of ink, which the network, shown it whole, reads as confidently as either half
+    (it had been read "7", "2", "3", and with a split prior of 0.25 + 1.5 join "8" and "0"). Where
+    they meet, the cut crosses a short run of ink (a small join), and the split reads both."""
     from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
 
     from conftest import mnist_dir
@@ -149,7 +149,7 @@ def test_digits_drawn_touching_on_the_canvas_are_two(classifier, pair):
     left = (280 - (sum(widths) - 8)) // 2
     drawing = canvas_drawing([x[i], x[j]], [left, left + widths[0] - 8], [45, 45])  # 8 px overlap
     prepared = prepare(drawing, source="canvas")
-    assert len(prepared.digits) == 1 and prepared.splits[0].join < 0.3
+    assert len(prepared.digits) == 1 and prepared.splits[0].join < 0.5
     assert recognize(drawing, classifier, source="canvas").number == f"{y[i]}{y[j]}"
 
 
