@@ -89,12 +89,18 @@ def canvas_drawing(digits: list[np.ndarray], lefts: list[int], tops: list[int], 
 
 
 def digits_in_boxes(
-    digits: list[np.ndarray], box: int = 80, wall: int = 3, gap: int = 0, grey: float = 0.6, touching: bool = True
+    digits: list[np.ndarray | None],
+    box: int = 80,
+    wall: int = 3,
+    gap: int = 0,
+    grey: float = 0.6,
+    touching: bool = True,
 ) -> np.ndarray:
     """MNIST digits written in a row of printed boxes (a form's comb field when ``gap`` is 0, the
     boxes sharing their walls; else boxes ``gap`` px apart), black on white paper, the lines
-    ``grey`` as dark as the ink. Each digit is 0.9 of the box's height, and with ``touching`` it
-    stands on the box's bottom line and touches its left wall. Returns (H, W) uint8."""
+    ``grey`` as dark as the ink; a box whose digit is None is left empty. Each digit is 0.9 of the
+    box's height, and with ``touching`` it stands on the box's bottom line and touches its left
+    wall. Returns (H, W) uint8."""
     from digits.evaluation.robustness import crop_digit as mnist_crop
     from digits.evaluation.robustness import paint, place, render_digit
 
@@ -105,6 +111,8 @@ def digits_in_boxes(
         x0, y0 = margin + k * (box + gap), margin
         lines[y0 : y0 + wall, x0 : x0 + box + wall] = lines[y0 + box : y0 + box + wall, x0 : x0 + box + wall] = 1
         lines[y0 : y0 + box + wall, x0 : x0 + wall] = lines[y0 : y0 + box + wall, x0 + box : x0 + box + wall] = 1
+        if digit is None:
+            continue
         glyph = render_digit(mnist_crop(digit), 0.9 * box, max_width=box - 2 * wall)
         top = y0 + box + wall - glyph.shape[0] if touching else y0 + (box - glyph.shape[0]) // 2
         left = x0 + wall if touching else x0 + (box - glyph.shape[1]) // 2

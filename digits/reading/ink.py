@@ -30,6 +30,7 @@ The steps follow document-image practice:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,6 +138,11 @@ MAX_RULE_WIDTH = 5
 REGULAR_SHARE = 0.8
 RULE_JITTER = 0.1
 RULE_SLACK = 1
+#: Two rules are the top and bottom lines of a row of boxes on a form, not ruling, when at least
+#: this many thin straight walls join them: ink on :data:`BOX_WALL_ROWS` of the rows between them
+#: that does not run on past either (squared paper's lines cross the rules; a form's walls end there).
+BOX_WALLS = 2
+BOX_WALL_ROWS = 0.95
 #: A page photographed turned: its rules are looked for up to this many degrees off the rows, every
 #: :data:`GRID_STEP` degrees, and only when they are more than :data:`GRID_STRAIGHT` off (nearer, the
 #: 3-row dilation of :func:`remove_ruling` lets them fit).
@@ -620,10 +626,12 @@ def remove_ruling(ink: np.ndarray) -> np.ndarray:
     separate thin lines (:data:`MAX_RULE_WIDTH` px at most), they are ruling, and their level is
     subtracted (a stroke that crosses a line
     keeps the rest of its ink). The same is done with columns, for squared paper. A single long
-    bar (the top of a 7 as wide as the picture) is left alone. The page may have been photographed
-    turned a few degrees: where the thin ink is busy, a Hough transform (Duda & Hart 1972) looks for
-    rules within :data:`GRID_TILT` degrees of the rows (:func:`_ruling_tilt`), and where they lie
-    more than :data:`GRID_STRAIGHT` off, they are found instead in the picture turned by that angle.
+    bar (the top of a 7 as wide as the picture) is left alone, and so are two rules joined by the
+    walls of a row of boxes (:func:`_box_rows`: a form's comb fields, one under the other). The
+    page may have been photographed turned a few degrees: where the thin ink is busy, a Hough
+    transform (Duda & Hart 1972) looks for rules within :data:`GRID_TILT` degrees of the rows
+    (:func:`_ruling_tilt`), and where they lie more than :data:`GRID_STRAIGHT` off, they are found
+    instead in the picture turned by that angle.
 
     Args:
         ink: (H, W) float in [0, 1], ink high.
@@ -669,6 +677,8 @@ def _ruling(thin: np.ndarray, floor: float) -> np.ndarray:
         runs, n = ndimage.label(present)
         widths = np.bincount(runs, minlength=n + 1)
         rules = (widths <= MAX_RULE_WIDTH)[runs] & present  # a pen stroke is wider than a printed rule
+        if axis == 1:
+            rules &= ~_box_rows(thin, rules, floor)
         if n and ndimage.label(rules)[1] >= MIN_RULES:
             # A bold digit breaks the rules that cross it: the opening finds no stretch long enough
             # beside it, and where the found rules are evenly spaced, the rules between and beside
@@ -678,6 +688,40 @@ def _ruling(thin: np.ndarray, floor: float) -> np.ndarray:
             along = np.minimum(thin, level) * np.expand_dims(rules | _missing_rules(rules), axis)
             ruling = np.maximum(ruling, np.maximum(lines * np.expand_dims(rules, axis), along))
     return ruling
+
+
+def _box_rows(thin: np.ndarray, rules: np.ndarray, floor: float) -> np.ndarray:
+    """The rules of ``rules`` ((H,) bool, rows a rule crosses in ``thin``, (H, W) float, the thin
+    ink) that are the top and bottom lines of a row of boxes (a form's comb field): two consecutive
+    rules joined by at least :data:`BOX_WALLS` walls, each ink on :data:`BOX_WALL_ROWS` of the rows
+    between them (a pixel's lean allowed) and on fewer than half of the rows as far again as a
+    quarter of the gap beyond either rule. Two rows of boxes, one under the other, have four
+    such lines: taken out as ruling, they left the walls, read as 1s. Returns (H,) bool."""
+    runs, n = ndimage.label(rules)
+    boxed = np.zeros_like(rules)
+    if n < 2:
+        return boxed
+    spans = [sl[0] for sl in ndimage.find_objects(runs)]
+    inked = ndimage.maximum_filter1d(thin, 3, axis=1) > floor
+    h = thin.shape[0]
+    for k, (top, bottom) in enumerate(itertools.pairwise(spans)):
+        gap = bottom.start - top.stop
+        if gap < 2 * MAX_RULE_WIDTH:
+            continue
+        reach = max(2, gap // 4)
+
+        def share(start: int, stop: int) -> np.ndarray:
+            rows = inked[max(0, start) : min(h, stop)]
+            return rows.mean(axis=0) if len(rows) else np.zeros(thin.shape[1])
+
+        walls = (
+            (share(top.stop, bottom.start) >= BOX_WALL_ROWS)
+            & (share(top.start - reach, top.start) < 0.5)
+            & (share(bottom.stop, bottom.stop + reach) < 0.5)
+        )
+        if ndimage.label(walls)[1] >= BOX_WALLS:
+            boxed |= (runs == k + 1) | (runs == k + 2)
+    return boxed
 
 
 def _ruling_tilt(thin: np.ndarray, floor: float) -> float | None:

@@ -154,6 +154,9 @@ FORM_FLANKED = 0.3
 FORM_AREA = 0.2
 #: ... with at least this much ink left between them once they are gone, as a share of their ink.
 FORM_INSIDE = 0.1
+#: ... unless it is a row of boxes, closed at both ends, with at least this many walls (two boxes):
+#: an empty field, such as the second row of a form with two.
+FORM_EMPTY_WALLS = 3
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
@@ -355,7 +358,7 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
     row_y = np.concatenate([rows, rows])
     row_x = np.concatenate([ink[rows].argmax(axis=1), w - 1 - ink[rows, ::-1].argmax(axis=1)])
     lengths = [np.ptp(_across(theta - np.pi / 2, row_x, row_y)) for theta in angles]
-    sides = {}
+    sides, between = {}, False
     # Only the angles where some line is long enough (most pictures have none: a quick way out);
     # the least turned first, so that it wins a tie (a thick line is as sharp a little turned).
     for a in sorted(np.flatnonzero(acc.max(axis=0) >= FORM_SPAN * np.asarray(lengths)), key=lambda a: abs(tilts[a])):
@@ -369,6 +372,7 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
             for side in ("top", "bottom"):
                 if near[side] and peak > sides.get(side, (0,))[0]:
                     sides[side] = (peak, theta, band, length)
+            between |= not (near["top"] or near["bottom"])
     if len(sides) < 2:
         return None
     (_, top_theta, top, length), (_, bottom_theta, bottom, _) = sides["top"], sides["bottom"]
@@ -423,13 +427,20 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
         straight = straight or found  # the leaning walls count only if they close the field
     if closed and not ends:
         return None
+    if not (ends or straight) and between:
+        # No wall, and a third line between the two: rows of boxes one under the other, each
+        # found when its component is looked at alone (walls reach from a row's top to its bottom).
+        return None
     lines += found if ends else straight
     walls = np.zeros_like(ink)
     for theta, (start, stop, _) in lines:  # the distance bins are the same for every angle
         r = _across(theta, xs, ys)
         on = (r >= dists[start] - 1.5) & (r <= dists[stop - 1] + 1.5)
         walls[ys[on], xs[on]] = True
-    if (ink & ~walls).sum() < FORM_INSIDE * walls.sum():
+    # Nothing written in it: taken out whole only when it is a field of boxes (a row of two boxes
+    # or more, closed at both ends), not one box (a 0 drawn square, its strokes straight and thin).
+    empty = closed and len(found) >= FORM_EMPTY_WALLS
+    if (ink & ~walls).sum() < FORM_INSIDE * walls.sum() and not empty:
         return None
     return walls
 

@@ -345,6 +345,22 @@ def test_digits_written_in_boxes_are_read(classifier, mnist_test, gap, touching)
         assert recognize(picture, classifier).number == "".join(str(y[i]) for i in range(start, start + 4))
 
 
+def test_a_comb_field_above_an_empty_one_is_read(classifier, mnist_test):
+    """A form with two comb fields one under the other, the second left empty: their four lines
+    were taken out as ruling (at least three rules across the picture), and the walls left were read
+    as 1s ("001", "10171"). The lines of each row are joined by walls that end at them, which
+    ruling does not have; each row is found when its ink is looked at alone, and the empty one,
+    a field of boxes closed at both ends, is taken out whole."""
+    from digits.network.recognize import recognize
+
+    from helpers import digits_in_boxes
+
+    x, y = mnist_test
+    for start in range(0, 12, 3):
+        picture = np.vstack([digits_in_boxes([x[i] for i in range(start, start + 3)]), digits_in_boxes([None] * 3)])
+        assert recognize(picture, classifier).number == "".join(str(y[i]) for i in range(start, start + 3))
+
+
 @pytest.mark.parametrize("angle", [-4, 4])
 def test_a_comb_field_photographed_turned_is_read(classifier, mnist_test, angle):
     """A comb field turned 4 degrees, as a phone held askew takes it: its top and bottom lines are
