@@ -328,10 +328,11 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
     long as that height or longer (:data:`FORM_WIDE`); the walls are then the thin lines within
     :data:`FORM_TILT` degrees of right angles to them that reach from one to the other
     (:data:`FORM_WALL` of the shortest height between them), each at the angle where it is
-    sharpest. A digit's own strokes are none of these:
-    a pen is thicker than a form's lines (MNIST's is 0.14 of the height), a 7's bar has no twin along
-    the bottom, a thin printed 3 whose top and base are flat is narrower than tall, and a 1 does not
-    reach from the top line to the bottom one.
+    sharpest. A digit's own strokes are none of these: a pen is thicker than a form's lines
+    (MNIST's is 0.14 of the height), a 7's bar has no twin along the bottom, a thin printed 3 whose
+    top and base are flat is narrower than tall, and a 1 does not reach from the top line to the
+    bottom one. Where no wall joins the two lines and a third line lies between them, they are the
+    top of one row of boxes and the bottom of another (each is found when looked at alone).
 
     Args:
         ink: (h, w) bool, the ink in the box to look in (one component, or all the ink).
@@ -340,7 +341,8 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
 
     Returns:
         (h, w) bool, the lines' ink (each with its thickness, plus a pixel and a half either side),
-        when there are boxes and ink is left between the lines once they are gone; else None.
+        when there are boxes and ink is left between the lines once they are gone (or, with
+        ``closed``, an empty field of :data:`FORM_EMPTY_WALLS` walls or more); else None.
     """
     h, w = ink.shape
     if min(h, w) < FORM_SMALLEST:
