@@ -314,7 +314,7 @@ UNDERLINE_COST = 0.25
 SPLIT_COST = 1.0
 #: ... on the canvas, ``CANVAS_SPLIT_COST + CANVAS_SPLIT_JOIN_COST * join``, where ``join`` is the
 #: share of the piece's height that its ink spans at the cut (:class:`digits.reading.prepare.Cut`):
-#: two digits that touch meet in a short run of ink (join about 0.1-0.3), a cut across a wide 0
+#: two digits that touch meet in a short run of ink (join about 0.05-0.5), a cut across a wide 0
 #: crosses its top and bottom (about 1). The network reads two touching digits normalised as one
 #: piece as confidently as either half ("77" as 7 at 100%), so the prior decides, and with the flat
 #: 1.0 a canvas "77", "73" or "21" was read as one digit. Chosen on validation-built pictures: 1,000

@@ -677,15 +677,15 @@ def _ruling(thin: np.ndarray, floor: float) -> np.ndarray:
         runs, n = ndimage.label(present)
         widths = np.bincount(runs, minlength=n + 1)
         rules = (widths <= MAX_RULE_WIDTH)[runs] & present  # a pen stroke is wider than a printed rule
-        if axis == 1:
-            rules &= ~_box_rows(thin, rules, floor)
+        boxed = _box_rows(thin, rules, floor) if axis == 1 else np.zeros_like(rules)
+        rules &= ~boxed
         if n and ndimage.label(rules)[1] >= MIN_RULES:
             # A bold digit breaks the rules that cross it: the opening finds no stretch long enough
             # beside it, and where the found rules are evenly spaced, the rules between and beside
             # them are there too. Along every rule, its thin ink is taken out, at most the found
             # rules' level, so that a pen stroke crossing one keeps the rest of its ink.
             level = float(np.median(lines.max(axis=axis)[rules]))
-            along = np.minimum(thin, level) * np.expand_dims(rules | _missing_rules(rules), axis)
+            along = np.minimum(thin, level) * np.expand_dims(rules | (_missing_rules(rules) & ~boxed), axis)
             ruling = np.maximum(ruling, np.maximum(lines * np.expand_dims(rules, axis), along))
     return ruling
 
@@ -695,33 +695,40 @@ def _box_rows(thin: np.ndarray, rules: np.ndarray, floor: float) -> np.ndarray:
     ink) that are the top and bottom lines of a row of boxes (a form's comb field): two consecutive
     rules joined by at least :data:`BOX_WALLS` walls, each ink on :data:`BOX_WALL_ROWS` of the rows
     between them (a pixel's lean allowed) and on fewer than half of the rows as far again as a
-    quarter of the gap beyond either rule. Two rows of boxes, one under the other, have four
-    such lines: taken out as ruling, they left the walls, read as 1s. Returns (H,) bool."""
+    quarter of the gap beyond either rule, with a wall within that quarter of each end of the upper
+    rule (a ruled page's rules run on past the writing between them). Two rows of boxes, one under
+    the other, have four such lines: taken out as ruling, they left the walls, read as 1s.
+    Returns (H,) bool."""
     runs, n = ndimage.label(rules)
     boxed = np.zeros_like(rules)
     if n < 2:
         return boxed
     spans = [sl[0] for sl in ndimage.find_objects(runs)]
     inked = ndimage.maximum_filter1d(thin, 3, axis=1) > floor
-    h = thin.shape[0]
     for k, (top, bottom) in enumerate(itertools.pairwise(spans)):
         gap = bottom.start - top.stop
         if gap < 2 * MAX_RULE_WIDTH:
             continue
         reach = max(2, gap // 4)
-
-        def share(start: int, stop: int) -> np.ndarray:
-            rows = inked[max(0, start) : min(h, stop)]
-            return rows.mean(axis=0) if len(rows) else np.zeros(thin.shape[1])
-
         walls = (
-            (share(top.stop, bottom.start) >= BOX_WALL_ROWS)
-            & (share(top.start - reach, top.start) < 0.5)
-            & (share(bottom.stop, bottom.stop + reach) < 0.5)
+            (_inked_share(inked, top.stop, bottom.start) >= BOX_WALL_ROWS)
+            & (_inked_share(inked, top.start - reach, top.start) < 0.5)
+            & (_inked_share(inked, bottom.stop, bottom.stop + reach) < 0.5)
         )
-        if ndimage.label(walls)[1] >= BOX_WALLS:
+        at = np.flatnonzero(walls)
+        rule = np.flatnonzero(_inked_share(inked, top.start, top.stop) >= 0.5)
+        if not len(at) or not len(rule) or ndimage.label(walls)[1] < BOX_WALLS:
+            continue
+        if at[0] <= rule[0] + reach and at[-1] >= rule[-1] - reach:
             boxed |= (runs == k + 1) | (runs == k + 2)
     return boxed
+
+
+def _inked_share(inked: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """(W,) float: the share of rows ``start`` to ``stop`` (clipped to the picture; none: 0) of
+    ``inked`` ((H, W) bool) that are ink in each column."""
+    rows = inked[max(0, start) : min(inked.shape[0], stop)]
+    return rows.mean(axis=0) if len(rows) else np.zeros(inked.shape[1])
 
 
 def _ruling_tilt(thin: np.ndarray, floor: float) -> float | None:

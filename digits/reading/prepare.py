@@ -266,7 +266,10 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         for i in merge_candidates(groups, CANVAS_MERGE_ASPECT if canvas else MERGE_ASPECT)
     }
     splits = {}
-    cuts = split_candidates(labels, groups, *((CANVAS_SPLIT_ASPECT, CANVAS_SPLIT_JOIN) if canvas else (SPLIT_ASPECT,)))
+    if canvas:
+        cuts = split_candidates(labels, groups, aspect=CANVAS_SPLIT_ASPECT, most_join=CANVAS_SPLIT_JOIN)
+    else:
+        cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():
         left, right = masks[i].copy(), masks[i].copy()
         left[:, cut:], right[:, :cut] = False, False

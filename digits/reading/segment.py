@@ -97,11 +97,14 @@ CANVAS_SPLIT_ASPECT = 0.9
 #: ... and only where its ink at the cut spans at most this share of its height (``join``, see
 #: :func:`split_candidates`; the split prior grows with it, see
 #: :data:`digits.network.recognize.CANVAS_SPLIT_JOIN_COST`): a cut across a wide 3 or 0 crosses its
-#: top and bottom. On validation-built canvas pictures (500 pairs drawn close, 1,000 single digits,
-#: 500 canvas_edge), 0.6 read the same answers as no limit but one single digit more right, and half
-#: as many single digits were cut (268 -> 138 of 1,000); 0.5 lost a pair. A cut's two halves are two
-#: more normalisations: the speed benchmark's canvas digit, a wide 3, 7.2 ms -> 10.9 ms with them.
-CANVAS_SPLIT_JOIN = 0.6
+#: top and bottom. A cut's two halves are two more normalisations: the speed benchmark's canvas digit,
+#: a wide 3 (join 0.9), took 10.9 ms with them and 7.2 ms without. On validation-built canvas pictures
+#: (two draws of 500 pairs drawn close and 1,000 single digits, and 500 canvas_edge), 0.6, 0.7 and no
+#: limit read the same answers but for one single digit more right at 0.6 and 0.7, and 0.7 cut 166
+#: of 1,000 single digits (no limit: 268); on an independent review's canvas pictures pushed together
+#: until their ink overlaps (60 per kind, validation digits), read right at 0.6 / 0.7 / no limit:
+#: random pairs 36 / 38 / 39, "23" 49 / 51 / 51, three digits 4 / 5 / 6.
+CANVAS_SPLIT_JOIN = 0.7
 #: More separate marks than this (components left once the specks are dropped) is texture, not digits:
 #: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
 #: 8, the non-digit gallery's busiest photo 72. The merging is near-linear in their number
@@ -137,8 +140,9 @@ FORM_CONTINUOUS = 0.95
 FORM_GROW = 2
 #: ... in ink at least this many pixels high and wide, ...
 FORM_SMALLEST = 16
-#: ... the height between the two lines at least this many pixels (at the working size, a comb field
-#: of 20 boxes across the picture: MNIST's own 28x28 pictures, uploaded as they are, hold 20 px digits
+#: ... the height between the two lines, inside them, at least this many pixels (at the working
+#: size; a picture smaller than that is not enlarged, so this is its own pixels: a field of 18 boxes
+#: or so across a 480 px picture. MNIST's own 28x28 pictures, uploaded as they are, hold 20 px digits
 #: whose flat top and base, 2 px thick, pass for a form's lines: 9 of 10,000 test digits, 2s and 3s,
 #: and 8 of 10,000 Fashion-MNIST items had "lines" taken out), ...
 FORM_LOWEST = 24
@@ -154,9 +158,10 @@ FORM_FLANKED = 0.3
 FORM_AREA = 0.2
 #: ... with at least this much ink left between them once they are gone, as a share of their ink.
 FORM_INSIDE = 0.1
-#: ... unless it is a row of boxes, closed at both ends, with at least this many walls (two boxes):
-#: an empty field, such as the second row of a form with two.
-FORM_EMPTY_WALLS = 3
+#: ... unless it is a row of boxes, closed at both ends, with at least this many walls (three boxes:
+#: a 0 drawn square is one, "00" drawn as two touching squares two): an empty field, such as the
+#: second row of a form with two.
+FORM_EMPTY_WALLS = 4
 #: Where a picture comes from. A canvas drawing has no paper edge and no frame: nothing there is
 #: dropped for touching or running along the edge, and no frame is looked for.
 SOURCES = ("upload", "canvas")
@@ -439,8 +444,8 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
         r = _across(theta, xs, ys)
         on = (r >= dists[start] - 1.5) & (r <= dists[stop - 1] + 1.5)
         walls[ys[on], xs[on]] = True
-    # Nothing written in it: taken out whole only when it is a field of boxes (a row of two boxes
-    # or more, closed at both ends), not one box (a 0 drawn square, its strokes straight and thin).
+    # Nothing written in it: taken out whole only when it is a field of boxes (a row of three boxes
+    # or more, closed at both ends), not one or two (a 0 drawn square, "00" as two squares).
     empty = closed and len(found) >= FORM_EMPTY_WALLS
     if (ink & ~walls).sum() < FORM_INSIDE * walls.sum() and not empty:
         return None
@@ -734,7 +739,8 @@ def split_candidates(
         column (in working pixels) in the middle third of its box where the ink is shortest (its
         upper and lower contours closest: where two touching digits meet), with the least ink
         among equals; and ``join`` in [0, 1], the share of the group's height that its ink spans
-        in that column: small where two digits touch, about 1 across the middle of a 0.
+        in that column: small where two digits touch, about 1 across the middle of a 0. A group
+        whose column has a ``join`` above ``most_join`` is left out (no other column is tried).
     """
     out = {}
     for i, g in enumerate(groups):

@@ -418,3 +418,33 @@ def test_mnist_digits_with_a_flat_top_and_base_are_not_box_lines(mnist, scale):
     for i in indices:
         picture = Image.fromarray(255 - x[i]).resize((28 * scale, 28 * scale), Image.BILINEAR)
         assert not box_walls(extract_ink(np.asarray(picture)).mask).any(), i
+
+
+def test_one_or_two_empty_squares_are_not_box_lines():
+    """A 0 drawn as a square, and "00" as two touching squares, with thin straight strokes: a box,
+    and a row of two boxes, with nothing written in them. Only a field of three boxes or more is
+    taken out whole when empty (a form's empty second row); these keep all their ink."""
+    from digits.reading.segment import box_walls
+
+    for squares in (1, 2):
+        mask = np.zeros((200, 80 + 80 * squares), bool)
+        mask[40:43, 40 : 43 + 80 * squares] = mask[120:123, 40 : 43 + 80 * squares] = True
+        for k in range(squares + 1):
+            mask[40:123, 40 + 80 * k : 43 + 80 * k] = True
+        assert not box_walls(mask).any(), squares
+
+
+def test_ruling_with_two_strokes_reaching_from_rule_to_rule_is_taken_out():
+    """Ruled paper with a "11" written between two of its rules, each stroke reaching from one rule
+    to the next: two walls, as a row of boxes has, but not at the rules' ends (a form's boxes close
+    the field at both ends; ruling runs on past the writing), so every rule is still taken out."""
+    from digits.reading.ink import remove_ruling
+
+    ink = np.zeros((240, 400), np.float32)
+    for y in (40, 100, 160, 220):
+        ink[y : y + 2] = 0.4
+    for x in (180, 215):
+        ink[102:160, x : x + 3] = 1.0
+    out = remove_ruling(ink)
+    assert all(out[y : y + 2, :150].max() < 0.05 for y in (40, 100, 160, 220))
+    assert out[110:150, 180:183].min() > 0.5
