@@ -677,9 +677,13 @@ def _ruling(thin: np.ndarray, floor: float) -> np.ndarray:
         runs, n = ndimage.label(present)
         widths = np.bincount(runs, minlength=n + 1)
         rules = (widths <= MAX_RULE_WIDTH)[runs] & present  # a pen stroke is wider than a printed rule
-        boxed = _box_rows(thin, rules, floor) if axis == 1 else np.zeros_like(rules)
-        rules &= ~boxed
-        if n and ndimage.label(rules)[1] >= MIN_RULES:
+        enough = n and ndimage.label(rules)[1] >= MIN_RULES
+        # Rows of boxes are no ruling (only looked for where there would be ruling to take out).
+        boxed = _box_rows(thin, rules, floor) if enough and axis == 1 else np.zeros_like(rules)
+        if boxed.any():
+            rules &= ~boxed
+            enough = ndimage.label(rules)[1] >= MIN_RULES
+        if enough:
             # A bold digit breaks the rules that cross it: the opening finds no stretch long enough
             # beside it, and where the found rules are evenly spaced, the rules between and beside
             # them are there too. Along every rule, its thin ink is taken out, at most the found
