@@ -138,6 +138,9 @@ FORM_WALL_THICKER = 1.5
 FORM_CONTINUOUS = 0.95
 #: ... (a line's band of Hough bins grown by at most this many on each side for its soft edges), ...
 FORM_GROW = 2
+#: ... and a line's ink reaching this many pixels past its band on either side (what is taken out
+#: as the line, and where :func:`_flanked` starts to look beyond it), ...
+FORM_MARGIN = 1.5
 #: ... in ink at least this many pixels high and wide, ...
 FORM_SMALLEST = 16
 #: ... the height between the two lines, inside them, at least this many pixels (at the working
@@ -291,14 +294,14 @@ def _column_at(theta: float, r: float, y: float | np.ndarray) -> float | np.ndar
 
 def _flanked(xs: np.ndarray, ys: np.ndarray, theta: float, lo: float, hi: float) -> float:
     """The share of the columns of a line near the rows (``lo <= x cos(theta) + y sin(theta) <= hi``,
-    give or take 1.5 px) where the ink (pixels ``xs``, ``ys``) also lies just beyond both its sides,
-    within its thickness and 2 px more: about 0 for a form's line that digits touch from one side,
-    about 1 for a thin band along the middle of a thick stroke."""
+    give or take :data:`FORM_MARGIN`) where the ink (pixels ``xs``, ``ys``) also lies just beyond
+    both its sides, within its thickness and 2 px more: about 0 for a form's line that digits touch
+    from one side, about 1 for a thin band along the middle of a thick stroke."""
     r = _across(theta, xs, ys)
-    reach = hi - lo + 2
-    on = np.unique(xs[(r >= lo - 1.5) & (r <= hi + 1.5)])
-    before = np.unique(xs[(r < lo - 1.5) & (r >= lo - 1.5 - reach)])
-    after = np.unique(xs[(r > hi + 1.5) & (r <= hi + 1.5 + reach)])
+    lo, hi, reach = lo - FORM_MARGIN, hi + FORM_MARGIN, hi - lo + 2
+    on = np.unique(xs[(r >= lo) & (r <= hi)])
+    before = np.unique(xs[(r < lo) & (r >= lo - reach)])
+    after = np.unique(xs[(r > hi) & (r <= hi + reach)])
     return len(np.intersect1d(np.intersect1d(on, before), after)) / max(len(on), 1)
 
 
@@ -442,7 +445,7 @@ def _walls(ink: np.ndarray, closed: bool = False) -> np.ndarray | None:
     walls = np.zeros_like(ink)
     for theta, (start, stop, _) in lines:  # the distance bins are the same for every angle
         r = _across(theta, xs, ys)
-        on = (r >= dists[start] - 1.5) & (r <= dists[stop - 1] + 1.5)
+        on = (r >= dists[start] - FORM_MARGIN) & (r <= dists[stop - 1] + FORM_MARGIN)
         walls[ys[on], xs[on]] = True
     # Nothing written in it: taken out whole only when it is a field of boxes (a row of three boxes
     # or more, closed at both ends), not one or two (a 0 drawn square, "00" as two squares).
