@@ -73,6 +73,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=None,
         help="fine-tune: start from this saved app network (NAME.keras with its card) instead of new weights",
     )
+    p.add_argument(
+        "--wise",
+        type=float,
+        default=None,
+        metavar="ALPHA",
+        help="with --init: end at (1 - ALPHA) x the --init weights + ALPHA x the fine-tuned ones "
+        "(weight-space ensembling, WiSE-FT; Wortsman et al. 2022)",
+    )
     p.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="Keras verbosity (1 = progress bar)")
     args = p.parse_args(argv)
     if (
@@ -89,6 +97,8 @@ def parse_args(argv=None) -> argparse.Namespace:
             p.error("--init fine-tunes the app's network (--arch mnist_cnn) only")
         if Path(args.init).resolve() == (Path(args.out) / "mnist_cnn.keras").resolve():
             p.error("--init would be overwritten by the network it starts: give another --out")
+    if args.wise is not None and (args.init is None or not 0.0 <= args.wise <= 1.0):
+        p.error("--wise needs --init and a weight in [0, 1]")
     return args
 
 
@@ -126,6 +136,7 @@ def main(argv=None) -> int:
                 elastic=args.elastic,
                 stroke_width=args.stroke_width,
                 init=None if args.init is None else Path(args.init),
+                wise=args.wise,
                 verbose=args.verbose,
             )
     except (DataError, ModelCardError, OSError, ValueError) as e:

@@ -42,6 +42,30 @@ PRINTED_SEED_OFFSET = 2000
 BOLD_SEED_OFFSET = 3000
 
 
+def interpolate_weights(start: list[np.ndarray], tuned: list[np.ndarray], alpha: float) -> list[np.ndarray]:
+    """Weight-space ensembling of a fine-tuned network with the network it started from (WiSE-FT:
+    Wortsman et al. 2022, "Robust fine-tuning of zero-shot models", CVPR): ``(1 - alpha) * start +
+    alpha * tuned``, weight by weight, batch-normalisation statistics included.
+
+    Args:
+        start: the starting network's weights (``keras.Model.get_weights()``: float32 arrays).
+        tuned: the fine-tuned network's weights, the same shapes in the same order.
+        alpha: in [0, 1]: 0 gives ``start``, 1 gives ``tuned``.
+
+    Returns:
+        The interpolated weights, float32 arrays of the same shapes.
+
+    Raises:
+        ValueError: ``alpha`` outside [0, 1], or the two lists do not match in length or shapes.
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"the interpolation weight must be in [0, 1], not {alpha}")
+    if len(start) != len(tuned) or any(np.shape(a) != np.shape(b) for a, b in zip(start, tuned, strict=False)):
+        raise ValueError("the two networks' weights do not match: not the same architecture")
+    mixed = ((1.0 - alpha) * np.asarray(a) + alpha * np.asarray(b) for a, b in zip(start, tuned, strict=True))
+    return [m.astype(np.float32) for m in mixed]
+
+
 def make_augmenter(seed: int, elastic: bool = False, stroke_width: bool = False):
     """A Keras pipeline for (N, 28, 28, 1) batches: optionally a random stroke width (thinner or
     bolder) and elastic distortion, then random rotation (±10°), zoom (±10%) and shift (±10%)."""
@@ -153,6 +177,7 @@ def train(
     elastic: bool = False,
     stroke_width: bool = False,
     init: Path | None = None,
+    wise: float | None = None,
     verbose: int = 1,
 ) -> dict[str, Any]:
     """Train, evaluate once on the test set, save the model and its card, then fit the
@@ -164,6 +189,9 @@ def train(
     those augmentations (:func:`make_augmenter`). ``init`` starts from the weights of a network
     saved by this function (fine-tuning; its card is checked first, and the new card records its
     file, SHA-256, configuration and training time under ``config["init"]``) instead of a new one.
+    ``wise`` (with ``init`` only) then moves the fine-tuned weights back towards the starting ones
+    (:func:`interpolate_weights`; ``wise`` is its ``alpha``) before the network is evaluated and saved:
+    the per-epoch history is the fine-tuning's, every other figure the interpolated network's.
 
     Returns:
         The card written to ``out_dir / mnist_cnn.json`` (see :mod:`digits.network.card`).
@@ -172,8 +200,10 @@ def train(
         digits.datasets.mnist.DataError: MNIST cannot be loaded.
         OSError: ``out_dir`` cannot be written.
         digits.network.card.ModelCardError: ``init`` has no valid card (:func:`digits.network.card.read_card`).
-        ValueError: ``init`` is not an app network.
+        ValueError: ``init`` is not an app network; ``wise`` without ``init`` or outside [0, 1].
     """
+    if wise is not None and (init is None or not 0.0 <= wise <= 1.0):
+        raise ValueError("wise interpolates a fine-tuned network with its init: give init, and a weight in [0, 1]")
     (x_all, y_all), (x_test, y_test) = load_mnist(data_dir)  # first, so a bad --data-dir fails fast
     init_card = None if init is None else _init_card(Path(init))
 
@@ -244,6 +274,9 @@ def train(
     t0 = time.perf_counter()
     history = trainer.fit(*fit_data, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose, **fit_args)
     seconds = time.perf_counter() - t0
+    if wise is not None:
+        start = keras.models.load_model(init, compile=False)
+        model.set_weights(interpolate_weights(start.get_weights(), model.get_weights(), wise))
 
     val_loss, val_acc = trainer.evaluate(x_val, y_val, verbose=0)  # augmentation is off outside training
     test_loss, test_acc = trainer.evaluate(x_test, y_test, verbose=0)
@@ -279,6 +312,9 @@ def train(
             else None,
             "optimizer": "Adam, cosine decay to 1% of lr",
             "init": init_card,
+            "weight_interpolation": None
+            if wise is None
+            else {"alpha": wise, "method": "WiSE-FT (Wortsman et al. 2022): (1 - alpha) x init + alpha x fine-tuned"},
             "outlier_exposure": None
             if pool is None
             else {

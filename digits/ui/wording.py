@@ -99,17 +99,22 @@ def _against_threshold(score: float, detector: Detector) -> str:
 def oe_curves(card: dict) -> str:
     """Why a network trained with outlier exposure has training curves far from its validation curves,
     with the floor of its training loss from its card: the non-digits' uniform targets cost at least
-    ln 10 each, times their weighted share of the training set (for the app's network, 12,000 at
-    weight 1.31 beside 55,000 digits: 0.22 x 2.30 = 0.51). "" for a card without outlier exposure."""
+    ln 10 each, times their sample weight, and Keras averages the weighted losses over the pictures
+    (digits and non-digits). For the app's network, 12,000 non-digits at weight 1.48 beside 71,000
+    digits (MNIST, printed and bold): 12,000 x 1.48 x 2.30 / 83,000 = 0.49. "" for a card without
+    outlier exposure."""
     oe = (card.get("config") or {}).get("outlier_exposure")
     if not oe:
         return ""
-    outliers = oe["outlier_sample_weight"] * oe["pool"]
-    share = outliers / (outliers + (card.get("data") or {}).get("train", 55000))
+    extra = sum((card.get(f"{kind}_digits") or {}).get("count", 0) for kind in ("printed", "bold"))
+    digits = (card.get("data") or {}).get("train", 55000) + extra
+    share = oe["pool"] / (oe["pool"] + digits)
+    floor = oe["outlier_sample_weight"] * oe["pool"] * math.log(10) / (oe["pool"] + digits)
     return (
         "The training curves include the generated non-digits of outlier exposure, whose target is the same "
-        f"probability for every digit: each costs at least ln 10 ≈ 2.30, and with their weight they are "
-        f"{share:.0%} of the training set, so the training loss cannot fall below {share * math.log(10):.2f}; "
+        f"probability for every digit: each costs at least ln 10 ≈ 2.30, times its weight "
+        f"({oe['outlier_sample_weight']:.2f}); they are {share:.0%} of the training pictures, so the training "
+        f"loss (the mean over the pictures) cannot fall below {floor:.2f}; "
         "and accuracy counts one as right only where the top class is 0 (the first of ten equal targets). So "
         "training loss sits far above validation loss, and training accuracy below validation accuracy, which "
         "is measured on digits alone."
@@ -118,8 +123,9 @@ def oe_curves(card: dict) -> str:
 
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
-    (MNIST's training digits, and printed and bold ones where the card has them) and, for a fine-tuned
-    network, that the curves are of the fine-tuning run."""
+    (MNIST's training digits, and printed and bold ones where the card has them), for a fine-tuned
+    network that the curves are of the fine-tuning run, and for one whose weights were then
+    interpolated with its start (``train.py --wise``) that the network is not the curves' last point."""
     counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), kind) for kind in ("printed", "bold")]
     extra = " and ".join(f"{count:,} {kind}" for count, kind in counts if count)
     data = card.get("data") or {}
@@ -127,5 +133,13 @@ def history_caption(card: dict) -> str:
     tuned = "fine-tuning " if training_totals(card)[2] else ""
     validation = f"{data.get('validation', 5000):,} validation digits"
     text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
+    mixed = (card.get("config") or {}).get("weight_interpolation")
+    if mixed:
+        alpha = mixed["alpha"]
+        text += (
+            f" The network is {1 - alpha:g} × the fine-tuning's starting weights + {alpha:g} × its last ones "
+            f"(weight-space ensembling, WiSE-FT), so its validation accuracy, {card['val_accuracy']:.2%}, is not "
+            "the curves' last point."
+        )
     curves = oe_curves(card)
     return f"{text} {curves}" if curves else text

@@ -34,8 +34,12 @@ def test_a_prior_changed_in_the_replay_changes_the_answers(read):
     base = replay(hypotheses)
     assert base["broken_stroke"][2:] == [True, True, True]  # broken 4s, read "4" thanks to BASELINE_COST
     without = replay(hypotheses, BASELINE_COST=0.0)
-    assert without["broken_stroke"][2:] == [False, False, False]  # "11"
-    assert "broken_stroke +0 -3" in compare(base, without)
+    # Without the prior some of them are read "11" (which ones is the network's call: two of the three
+    # with the network fine-tuned on bold digits, all three before it), and the comparison counts them.
+    pairs = list(zip(base["broken_stroke"], without["broken_stroke"], strict=True))
+    lost = sum(b and not w for b, w in pairs)
+    assert lost >= 1 and not any(w and not b for b, w in pairs)
+    assert f"broken_stroke +0 -{lost}" in compare(base, without)
     assert replay(hypotheses) == base  # the module's value is back
 
 

@@ -168,3 +168,46 @@ def test_bold_digits_are_drawn_from_the_training_split_only(monkeypatch, mnist, 
     (x, y), _ = mnist
     assert seen["n"] == 7 and len(seen["digits"]) == 55000
     assert np.array_equal(seen["digits"], x[:55000]) and np.array_equal(seen["labels"], y[:55000])
+
+
+def test_wise_ends_between_the_start_and_the_fine_tuned_network(tmp_path):
+    """--wise ALPHA: the same fine-tuning (same seed), then (1 - ALPHA) x start + ALPHA x fine-tuned,
+    batch-normalisation statistics included, and the card says so."""
+    import keras
+
+    base, tuned, half = tmp_path / "base", tmp_path / "tuned", tmp_path / "half"
+    run_train(base)
+    run_train(tuned, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3")
+    run_train(half, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3", "--wise", "0.5")
+    weights = [keras.models.load_model(d / "mnist_cnn.keras", compile=False).get_weights() for d in (base, tuned, half)]
+    moved = max(float(np.abs(b - t).max()) for b, t in zip(weights[0], weights[1], strict=True))
+    assert moved > 1e-3  # the fine-tuning did move the weights, so the midpoint is a new network
+    for b, t, h in zip(*weights, strict=True):
+        np.testing.assert_allclose(h, 0.5 * (b + t), rtol=0, atol=1e-6)
+    card = read_card(half / "mnist_cnn.keras")
+    assert card["config"]["weight_interpolation"]["alpha"] == 0.5
+    assert read_card(tuned / "mnist_cnn.keras")["config"]["weight_interpolation"] is None
+    # the card's validation accuracy is the interpolated network's own
+    from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
+
+    _, (x_val, y_val) = train_val_split(*load_mnist(str(mnist_dir()))[0])
+    logits = keras.models.load_model(half / "mnist_cnn.keras", compile=False).predict(to_model_input(x_val), verbose=0)
+    assert card["val_accuracy"] == pytest.approx(float((logits.argmax(1) == y_val).mean()), abs=1e-6)
+
+
+@pytest.mark.parametrize("extra", [["--wise", "0.5"], ["--init", "model/mnist_cnn.keras", "--wise", "1.5"]])
+def test_wise_needs_init_and_a_weight_in_the_unit_interval(tmp_path, extra):
+    cmd = [sys.executable, "train.py", *extra, "--out", str(tmp_path / "o")]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--wise" in proc.stderr.splitlines()[-1] and "Traceback" not in proc.stderr
+
+
+def test_interpolate_weights_refuses_other_architectures_and_weights_outside_0_1():
+    from digits.training.loop import interpolate_weights
+
+    a, b = [np.zeros((3, 3), np.float32)], [np.ones((3, 3), np.float32)]
+    np.testing.assert_array_equal(interpolate_weights(a, b, 0.25)[0], np.full((3, 3), 0.25, np.float32))
+    with pytest.raises(ValueError, match="weight"):
+        interpolate_weights(a, b, -0.1)
+    with pytest.raises(ValueError, match="architecture"):
+        interpolate_weights(a, [np.ones((3, 4), np.float32)], 0.5)

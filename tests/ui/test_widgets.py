@@ -36,36 +36,40 @@ def test_a_reading_waits_for_a_slot_then_says_busy(classifier, mnist_test, monke
 
 
 def test_the_training_curves_say_what_each_network_was_trained_on():
-    """The app's network was fine-tuned with printed digits, a classic network trained on MNIST alone:
-    the captions of their curves say so, with the counts from their cards."""
+    """The app's network was fine-tuned with printed and bold digits, then interpolated with its start;
+    a classic network was trained on MNIST alone: the captions of their curves say so, with the counts
+    and the interpolation weight from their cards."""
     from digits.network.card import read_card
     from digits.ui.wording import history_caption, oe_curves
 
     from conftest import ROOT
 
     app = read_card(ROOT / "model" / "mnist_cnn.keras")
+    alpha = app["config"]["weight_interpolation"]["alpha"]
     assert history_caption(app) == (
         f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
-        f"{app['printed_digits']['count']:,} printed ones, and the 5,000 validation digits. {oe_curves(app)}"
+        f"{app['printed_digits']['count']:,} printed and {app['bold_digits']['count']:,} bold ones, and the "
+        f"5,000 validation digits. The network is {1 - alpha:g} × the fine-tuning's starting weights + "
+        f"{alpha:g} × its last ones (weight-space ensembling, WiSE-FT), so its validation accuracy, "
+        f"{app['val_accuracy']:.2%}, is not the curves' last point. {oe_curves(app)}"
     )
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert history_caption(lenet) == (
         "Loss and accuracy per epoch on the 55,000 training digits and the 5,000 validation digits."
     )
-    # A network fine-tuned with bold digits as well (train.py --bold) says so.
-    bold = app | {"bold_digits": {"count": 4000}}
-    assert history_caption(bold) == (
+    # A network fine-tuned with printed digits alone, and not interpolated, says only that.
+    printed = app | {"bold_digits": None, "config": app["config"] | {"weight_interpolation": None}}
+    assert history_caption(printed) == (
         f"Loss and accuracy per fine-tuning epoch on the 55,000 training digits, "
-        f"{app['printed_digits']['count']:,} printed and 4,000 bold ones, and the 5,000 validation digits. "
-        f"{oe_curves(app)}"
+        f"{app['printed_digits']['count']:,} printed ones, and the 5,000 validation digits. {oe_curves(printed)}"
     )
 
 
 def test_the_training_curves_of_outlier_exposure_are_explained():
     """The app's network was trained with outlier exposure: its training loss sits far above its
     validation loss, and its caption says why, with the floor that the non-digits' uniform targets
-    put under it; the committed training curves do reach down to that floor, not below. A network
-    trained on digits alone says nothing of it."""
+    put under it; the committed training curves do reach down near that floor (the rest is the digits'
+    own loss, bold ones included), not below. A network trained on digits alone says nothing of it."""
     import re
 
     from digits.network.card import read_card
@@ -76,7 +80,7 @@ def test_the_training_curves_of_outlier_exposure_are_explained():
     app = read_card(ROOT / "model" / "mnist_cnn.keras")
     assert min(app["history"]["loss"]) > 10 * max(app["history"]["val_loss"])  # what the caption explains
     floor = float(re.search(r"cannot fall below (\d\.\d\d)", oe_curves(app)).group(1))
-    assert floor <= min(app["history"]["loss"]) < floor + 0.05
+    assert floor <= min(app["history"]["loss"]) < 1.2 * floor
     assert oe_curves(app) in history_caption(app)
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert oe_curves(lenet) == "" and "outlier exposure" not in history_caption(lenet)
