@@ -65,6 +65,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="add this many MNIST training digits re-drawn with a broad pen (bold, filling the picture) (0: none)",
     )
     p.add_argument(
+        "--broken",
+        type=int,
+        default=0,
+        help="add this many MNIST training digits with a gap cut across one stroke (a pen that skipped) (0: none)",
+    )
+    p.add_argument(
         "--elastic", action="store_true", help="add elastic distortion (Simard et al. 2003) to the augmentation"
     )
     p.add_argument("--stroke-width", action="store_true", help="add random thinning and thickening of the strokes")
@@ -90,8 +96,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         or args.oe_weight < 0
         or args.printed < 0
         or args.bold < 0
+        or args.broken < 0
     ):
-        p.error("--epochs, --batch-size and --limit must be positive, --oe-weight, --printed and --bold not negative")
+        p.error(
+            "--epochs, --batch-size and --limit must be positive, --oe-weight, --printed, --bold and --broken "
+            "not negative"
+        )
     if args.init is not None:
         if args.arch != "mnist_cnn":
             p.error("--init fine-tunes the app's network (--arch mnist_cnn) only")
@@ -133,6 +143,7 @@ def main(argv=None) -> int:
                 oe_weight=args.oe_weight,
                 printed=args.printed,
                 bold=args.bold,
+                broken=args.broken,
                 elastic=args.elastic,
                 stroke_width=args.stroke_width,
                 init=None if args.init is None else Path(args.init),

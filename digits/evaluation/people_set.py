@@ -207,7 +207,7 @@ def _photographed(layer: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarr
     return np.clip(np.rint(img * 255), 0, 255).astype(np.uint8), params
 
 
-def _cut_stroke(digit: np.ndarray, gap: float, rng: np.random.Generator) -> np.ndarray:
+def cut_stroke(digit: np.ndarray, gap: float, rng: np.random.Generator) -> np.ndarray:
     """``digit`` (28x28) with a gap ``gap`` px wide cut across the stroke at a random ink pixel,
     perpendicular to the stroke's local direction (the main axis of the ink within 3 px)."""
     d = digit.astype(np.float32) / 255.0
@@ -227,7 +227,7 @@ def _cut_stroke(digit: np.ndarray, gap: float, rng: np.random.Generator) -> np.n
 
 def _broken_stroke(digits: list[np.ndarray], rng: np.random.Generator, index: int) -> tuple[np.ndarray, list, dict]:
     gap = float(rng.uniform(*BROKEN_GAP))
-    broken = _cut_stroke(digits[0], gap, rng)
+    broken = cut_stroke(digits[0], gap, rng)
     height = float(rng.uniform(80, 200))
     ink = render_digit(crop_digit((broken * 255).astype(np.uint8)), height, max_width=0.8 * PAPER_SIZE[1])
     top, left = _near_centre(rng, PAPER_SIZE, ink.shape)

@@ -40,6 +40,8 @@ ERODE_MAX = 0.5
 PRINTED_SEED_OFFSET = 2000
 #: Seed offset of the bold handwritten training digits (:mod:`digits.training.bold`).
 BOLD_SEED_OFFSET = 3000
+#: Seed offset of the training digits with a broken stroke (:mod:`digits.training.broken`).
+BROKEN_SEED_OFFSET = 4000
 
 
 def interpolate_weights(start: list[np.ndarray], tuned: list[np.ndarray], alpha: float) -> list[np.ndarray]:
@@ -174,6 +176,7 @@ def train(
     oe_weight: float = 0.0,
     printed: int = 0,
     bold: int = 0,
+    broken: int = 0,
     elastic: bool = False,
     stroke_width: bool = False,
     init: Path | None = None,
@@ -185,7 +188,8 @@ def train(
 
     ``printed`` adds that many digits printed in the training font families
     (:mod:`digits.training.printed`) to the training digits, ``bold`` that many MNIST training
-    digits re-drawn with a broad pen (:mod:`digits.training.bold`); ``elastic`` and ``stroke_width`` add
+    digits re-drawn with a broad pen (:mod:`digits.training.bold`), ``broken`` that many with a gap cut
+    across one stroke (:mod:`digits.training.broken`); ``elastic`` and ``stroke_width`` add
     those augmentations (:func:`make_augmenter`). ``init`` starts from the weights of a network
     saved by this function (fine-tuning; its card is checked first, and the new card records its
     file, SHA-256, configuration and training time under ``config["init"]``) instead of a new one.
@@ -224,9 +228,14 @@ def train(
         from digits.training.bold import bold_digits
 
         x_bold, y_bold = bold_digits(x_train, y_train, bold, seed + BOLD_SEED_OFFSET)  # training split only
+    x_broken = y_broken = None
+    if broken > 0:
+        from digits.training.broken import broken_digits
+
+        x_broken, y_broken = broken_digits(x_train, y_train, broken, seed + BROKEN_SEED_OFFSET)  # training split only
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
-    n_mnist, n_printed, n_bold = len(x_train), 0, 0
+    n_mnist, n_printed, n_bold, n_broken = len(x_train), 0, 0, 0
     if printed > 0:
         from digits.training.printed import printed_digits
 
@@ -236,6 +245,9 @@ def train(
     if x_bold is not None:
         x_train, y_train = np.concatenate([x_train, x_bold]), np.concatenate([y_train, y_bold])
         n_bold = len(x_bold)
+    if x_broken is not None:
+        x_train, y_train = np.concatenate([x_train, x_broken]), np.concatenate([y_train, y_broken])
+        n_broken = len(x_broken)
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
@@ -334,6 +346,9 @@ def train(
             "seed": seed + BOLD_SEED_OFFSET,
             "source": "MNIST train",
         },
+        "broken_digits": None
+        if broken <= 0
+        else {"count": n_broken, "seed": seed + BROKEN_SEED_OFFSET, "source": "MNIST train"},
         "data": {"train": n_mnist, "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
         "seed": seed,
@@ -451,7 +466,7 @@ def _init_card(path: Path) -> dict[str, Any]:
     card = read_card(path)
     if card.get("name") != "mnist_cnn":
         raise ValueError(f"--init {path}: not an app network (its card names {card.get('name')!r})")
-    keep = ("sha256", "config", "printed_digits", "bold_digits", "training_seconds", "val_accuracy")
+    keep = ("sha256", "config", "printed_digits", "bold_digits", "broken_digits", "training_seconds", "val_accuracy")
     return {"file": path.name, **{k: card.get(k) for k in keep}}
 
 

@@ -96,6 +96,10 @@ def _against_threshold(score: float, detector: Detector) -> str:
     return f"{score:.3g} {side} threshold {detector.threshold:.3g}"
 
 
+#: The kinds of digits a card may count beside MNIST's (its ``KIND_digits``), and how a caption names them.
+EXTRA_DIGITS = {"printed": "printed", "bold": "bold", "broken": "broken-stroke"}
+
+
 def oe_curves(card: dict) -> str:
     """Why a network trained with outlier exposure has training curves far from its validation curves,
     with the floor of its training loss from its card: the non-digits' uniform targets cost at least
@@ -106,7 +110,7 @@ def oe_curves(card: dict) -> str:
     oe = (card.get("config") or {}).get("outlier_exposure")
     if not oe:
         return ""
-    extra = sum((card.get(f"{kind}_digits") or {}).get("count", 0) for kind in ("printed", "bold"))
+    extra = sum((card.get(f"{kind}_digits") or {}).get("count", 0) for kind in EXTRA_DIGITS)
     digits = (card.get("data") or {}).get("train", 55000) + extra
     share = oe["pool"] / (oe["pool"] + digits)
     floor = oe["outlier_sample_weight"] * oe["pool"] * math.log(10) / (oe["pool"] + digits)
@@ -126,8 +130,9 @@ def history_caption(card: dict) -> str:
     (MNIST's training digits, and printed and bold ones where the card has them), for a fine-tuned
     network that the curves are of the fine-tuning run, and for one whose weights were then
     interpolated with its start (``train.py --wise``) that the network is not the curves' last point."""
-    counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), kind) for kind in ("printed", "bold")]
-    extra = " and ".join(f"{count:,} {kind}" for count, kind in counts if count)
+    counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), word) for kind, word in EXTRA_DIGITS.items()]
+    items = [f"{count:,} {word}" for count, word in counts if count]
+    extra = " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 2 else items)
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
     tuned = "fine-tuning " if training_totals(card)[2] else ""

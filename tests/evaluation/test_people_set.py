@@ -78,7 +78,7 @@ def test_broken_stroke_cuts_one_stroke(source):
     rng = np.random.default_rng(3)
     for digit in x[:40]:
         gap = float(rng.uniform(*ps.BROKEN_GAP))
-        cut = ps._cut_stroke(digit, gap, rng)
+        cut = ps.cut_stroke(digit, gap, rng)
         removed = (digit / 255.0 > 0.5) & (cut <= 0.0)
         assert removed.any()
         # Only near one point: the removed ink fits in a box of 8 px.

@@ -149,9 +149,15 @@ def test_fine_tuning_from_a_file_without_card_is_one_line_error(tmp_path):
     assert proc.stderr.startswith("train.py: error:") and proc.stderr.count("\n") == 1
 
 
-def test_bold_digits_are_drawn_from_the_training_split_only(monkeypatch, mnist, tmp_path):
-    """train(bold=N) re-draws MNIST *training* digits: never a validation or test digit."""
-    from digits.training import bold, loop
+@pytest.mark.parametrize("kind", ["bold", "broken"])
+def test_bold_and_broken_digits_are_drawn_from_the_training_split_only(monkeypatch, mnist, tmp_path, kind):
+    """train(bold=N) re-draws, train(broken=N) cuts, MNIST *training* digits: never a validation or
+    test digit."""
+    import importlib
+
+    from digits.training import loop
+
+    module = importlib.import_module(f"digits.training.{kind}")
 
     class SeenError(Exception):
         pass
@@ -162,9 +168,9 @@ def test_bold_digits_are_drawn_from_the_training_split_only(monkeypatch, mnist, 
         seen.update(digits=digits, labels=labels, n=n)
         raise SeenError  # what it was given is all this test needs: stop before training
 
-    monkeypatch.setattr(bold, "bold_digits", spy)
+    monkeypatch.setattr(module, f"{kind}_digits", spy)
     with pytest.raises(SeenError):
-        loop.train(data_dir=str(mnist_dir()), out_dir=tmp_path, bold=7, epochs=1)
+        loop.train(data_dir=str(mnist_dir()), out_dir=tmp_path, epochs=1, **{kind: 7})
     (x, y), _ = mnist
     assert seen["n"] == 7 and len(seen["digits"]) == 55000
     assert np.array_equal(seen["digits"], x[:55000]) and np.array_equal(seen["labels"], y[:55000])

@@ -57,6 +57,10 @@ def test_the_training_curves_say_what_each_network_was_trained_on():
     assert history_caption(lenet) == (
         "Loss and accuracy per epoch on the 55,000 training digits and the 5,000 validation digits."
     )
+    # Three kinds are listed as a list is written.
+    three = app | {"broken_digits": {"count": 500}}
+    printed, bold = app["printed_digits"]["count"], app["bold_digits"]["count"]
+    assert f", {printed:,} printed, {bold:,} bold and 500 broken-stroke ones, and the 5,000" in history_caption(three)
     # A network fine-tuned with printed digits alone, and not interpolated, says only that.
     printed = app | {"bold_digits": None, "config": app["config"] | {"weight_interpolation": None}}
     assert history_caption(printed) == (
