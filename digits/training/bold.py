@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from digits.evaluation.robustness import crop_digit, paint, place, redraw_digit
-from digits.training.uploads import prepared
+from digits.training.uploads import each_drawn, prepared
 
 #: Pen width as a fraction of the digit's height: from just above MNIST's median (0.14) to a marker.
 PEN = (0.15, 0.34)
@@ -38,20 +38,19 @@ def bold_pictures(digits: np.ndarray, labels: np.ndarray, n: int, seed: int) -> 
     Returns:
         ``(pictures, labels)``: a list of (H, W) uint8 grey pictures, and (n,) int32 digits.
     """
-    rng = np.random.default_rng(seed)
-    pictures, out = [], np.zeros(n, np.int32)
-    for i in range(n):
-        j = int(rng.integers(len(digits)))
-        out[i] = int(labels[j])
-        height = float(rng.uniform(*HEIGHT))
-        ink = redraw_digit(crop_digit(digits[j]), height, float(rng.uniform(*PEN)) * height)
-        cover = float(rng.uniform(*COVER))
-        h, w = (int(np.ceil(s / np.sqrt(cover))) for s in ink.shape)
-        layer = place((h, w), ink, (h - ink.shape[0]) // 2, (w - ink.shape[1]) // 2)
-        dark, faint = float(rng.uniform(0, 60)), float(rng.uniform(195, 255))
-        paper, pen = (faint, dark) if rng.integers(2) else (dark, faint)
-        pictures.append(paint(paper, pen, layer))
-    return pictures, out
+    return each_drawn(digits, labels, n, seed, _bold)
+
+
+def _bold(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One digit re-drawn with a broad pen, in a picture it covers :data:`COVER` of, either polarity."""
+    height = float(rng.uniform(*HEIGHT))
+    ink = redraw_digit(crop_digit(digit), height, float(rng.uniform(*PEN)) * height)
+    cover = float(rng.uniform(*COVER))
+    h, w = (int(np.ceil(s / np.sqrt(cover))) for s in ink.shape)
+    layer = place((h, w), ink, (h - ink.shape[0]) // 2, (w - ink.shape[1]) // 2)
+    dark, faint = float(rng.uniform(0, 60)), float(rng.uniform(195, 255))
+    paper, pen = (faint, dark) if rng.integers(2) else (dark, faint)
+    return paint(paper, pen, layer)
 
 
 def bold_digits(digits: np.ndarray, labels: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from digits.evaluation.people_set import cut_stroke
 from digits.evaluation.robustness import crop_digit, paint, place, render_digit
-from digits.training.uploads import prepared
+from digits.training.uploads import each_drawn, prepared
 
 #: Width of the gap, in px at MNIST's 28x28 (the benchmark's is 1-3).
 GAP = (1.0, 4.0)
@@ -24,29 +24,20 @@ HEIGHT = (40.0, 200.0)
 
 
 def broken_pictures(digits: np.ndarray, labels: np.ndarray, n: int, seed: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """``n`` pictures of handwritten digits with one stroke cut, dark ink on light paper.
+    """``n`` pictures of handwritten digits with one stroke cut, dark ink on light paper: the
+    arguments and the result are :func:`digits.training.uploads.each_drawn`'s (MNIST *training*
+    digits only; a list of (H, W) uint8 grey pictures, and (n,) int32 labels)."""
+    return each_drawn(digits, labels, n, seed, _broken)
 
-    Args:
-        digits: (N, 28, 28) uint8 MNIST *training* digits (ink = 255), N >= 1.
-        labels: (N,) int, their labels.
-        n: how many pictures (>= 0); source digits drawn at random with replacement.
-        seed: random seed; the same seed gives the same pictures.
 
-    Returns:
-        ``(pictures, labels)``: a list of (H, W) uint8 grey pictures, and (n,) int32 digits.
-    """
-    rng = np.random.default_rng(seed)
-    pictures, out = [], np.zeros(n, np.int32)
-    for i in range(n):
-        j = int(rng.integers(len(digits)))
-        out[i] = int(labels[j])
-        broken = cut_stroke(digits[j], float(rng.uniform(*GAP)), rng)
-        ink = render_digit(crop_digit((broken * 255).astype(np.uint8)), float(rng.uniform(*HEIGHT)))
-        margin = int(rng.integers(8, 40))
-        shape = (ink.shape[0] + 2 * margin, ink.shape[1] + 2 * margin)
-        paper, pen = float(rng.uniform(200, 255)), float(rng.uniform(0, 60))
-        pictures.append(paint(paper, pen, place(shape, ink, margin, margin)))
-    return pictures, out
+def _broken(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One digit with a gap in :data:`GAP` cut across one stroke, :data:`HEIGHT` px tall, dark on light."""
+    cut = cut_stroke(digit, float(rng.uniform(*GAP)), rng)
+    ink = render_digit(crop_digit((cut * 255).astype(np.uint8)), float(rng.uniform(*HEIGHT)))
+    margin = int(rng.integers(8, 40))
+    shape = (ink.shape[0] + 2 * margin, ink.shape[1] + 2 * margin)
+    paper, pen = float(rng.uniform(200, 255)), float(rng.uniform(0, 60))
+    return paint(paper, pen, place(shape, ink, margin, margin))
 
 
 def broken_digits(digits: np.ndarray, labels: np.ndarray, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,17 +1,48 @@
 """Rendered training pictures as the app sees them: through the upload preprocessing, on every core.
 
-Shared by :mod:`digits.training.printed` and :mod:`digits.training.bold`, which render pictures
-and must give the network what the app really gives it.
+Shared by :mod:`digits.training.printed`, :mod:`digits.training.bold` and
+:mod:`digits.training.broken`, which render pictures and must give the network what the app really
+gives it.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import os
+from collections.abc import Callable
 
 import numpy as np
 
 from digits.reading.prepare import prepare_batch
+
+
+def each_drawn(
+    digits: np.ndarray,
+    labels: np.ndarray,
+    n: int,
+    seed: int,
+    draw: Callable[[np.ndarray, np.random.Generator], np.ndarray],
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """``n`` pictures, each ``draw(digit, rng)`` of an MNIST digit picked at random (with replacement).
+
+    Args:
+        digits: (N, 28, 28) uint8 MNIST *training* digits (ink = 255), N >= 1.
+        labels: (N,) int, their labels.
+        n: how many pictures (>= 0).
+        seed: random seed; the same seed gives the same pictures (one generator: each pick, then
+            whatever ``draw`` takes from it).
+        draw: makes one (H, W) uint8 grey picture of a digit.
+
+    Returns:
+        ``(pictures, labels)``: the list of pictures, and (n,) int32 their digits' labels.
+    """
+    rng = np.random.default_rng(seed)
+    pictures, out = [], np.zeros(n, np.int32)
+    for i in range(n):
+        j = int(rng.integers(len(digits)))
+        out[i] = int(labels[j])
+        pictures.append(draw(digits[j], rng))
+    return pictures, out
 
 
 def prepared(pictures: list[np.ndarray], labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
