@@ -127,7 +127,7 @@ def oe_curves(card: dict) -> str:
 
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
-    (MNIST's training digits, and printed and bold ones where the card has them), for a fine-tuned
+    (MNIST's training digits, and printed, bold and broken-stroke ones where the card has them), for a fine-tuned
     network that the curves are of the fine-tuning run, and for one whose weights were then
     interpolated with its start (``train.py --wise``) that the network is not the curves' last point."""
     counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), word) for kind, word in EXTRA_DIGITS.items()]
@@ -139,7 +139,7 @@ def history_caption(card: dict) -> str:
     validation = f"{data.get('validation', 5000):,} validation digits"
     text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
     mixed = (card.get("config") or {}).get("weight_interpolation")
-    if mixed:
+    if mixed and mixed["alpha"] < 1:
         alpha = mixed["alpha"]
         text += (
             f" The network is {1 - alpha:g} × the fine-tuning's starting weights + {alpha:g} × its last ones "

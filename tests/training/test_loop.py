@@ -178,13 +178,20 @@ def test_bold_and_broken_digits_are_drawn_from_the_training_split_only(monkeypat
 
 def test_wise_ends_between_the_start_and_the_fine_tuned_network(tmp_path):
     """--wise ALPHA: the same fine-tuning (same seed), then (1 - ALPHA) x start + ALPHA x fine-tuned,
-    batch-normalisation statistics included, and the card says so."""
+    batch-normalisation statistics included, and the card says so. Run as the app's network was
+    made: with outlier exposure (the network trained inside an augmenting wrapper) and extra digits
+    (broken strokes here, recorded in the card and kept by a later fine-tuning's card)."""
     import keras
+
+    from digits.training.loop import _init_card
 
     base, tuned, half = tmp_path / "base", tmp_path / "tuned", tmp_path / "half"
     run_train(base)
-    run_train(tuned, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3")
-    run_train(half, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3", "--wise", "0.5")
+    tune = ("--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3", "--oe-weight", "0.25", "--broken", "16")
+    run_train(tuned, 3, *tune)
+    run_train(half, 3, *tune, "--wise", "0.5")
+    assert read_card(tuned / "mnist_cnn.keras")["broken_digits"]["count"] == 16
+    assert _init_card(tuned / "mnist_cnn.keras")["broken_digits"]["count"] == 16
     weights = [keras.models.load_model(d / "mnist_cnn.keras", compile=False).get_weights() for d in (base, tuned, half)]
     moved = max(float(np.abs(b - t).max()) for b, t in zip(weights[0], weights[1], strict=True))
     assert moved > 1e-3  # the fine-tuning did move the weights, so the midpoint is a new network

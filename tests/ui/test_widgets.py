@@ -69,6 +69,25 @@ def test_the_training_curves_say_what_each_network_was_trained_on():
     )
 
 
+def test_the_loss_floor_is_the_weighted_outlier_loss_over_all_the_pictures():
+    """Keras averages the weighted losses over the pictures: 12,000 outliers at weight 1.5 beside 55,000
+    MNIST and 8,000 printed digits put 1.5 x 12,000 x ln 10 / 75,000 = 0.553 under the loss (a share of
+    the weights, 18,000 / 73,000 x ln 10, would say 0.568)."""
+    from digits.ui.wording import history_caption, oe_curves
+
+    card = {
+        "config": {"outlier_exposure": {"pool": 12000, "outlier_sample_weight": 1.5}},
+        "data": {"train": 55000},
+        "printed_digits": {"count": 8000},
+    }
+    assert "(1.50); they are 16% of the training pictures" in oe_curves(card)
+    assert "cannot fall below 0.55;" in oe_curves(card)
+    # An interpolation weight of 1 is the fine-tuned network itself: the curves' last point.
+    done = card | {"config": card["config"] | {"weight_interpolation": {"alpha": 1.0}}, "training_seconds": 9.0}
+    done |= {"val_accuracy": 0.99, "epochs": 3}
+    assert "WiSE-FT" not in history_caption(done)
+
+
 def test_the_training_curves_of_outlier_exposure_are_explained():
     """The app's network was trained with outlier exposure: its training loss sits far above its
     validation loss, and its caption says why, with the floor that the non-digits' uniform targets
