@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import platform
 import time
 from pathlib import Path
@@ -42,6 +43,9 @@ PRINTED_SEED_OFFSET = 2000
 BOLD_SEED_OFFSET = 3000
 #: Seed offset of the training digits with a broken stroke (:mod:`digits.training.broken`).
 BROKEN_SEED_OFFSET = 4000
+#: The kinds of training digits drawn from MNIST's training digits (module ``digits.training.KIND``,
+#: function ``KIND_digits``), in the order they join the training set, with their seed offsets.
+DRAWN_SEED_OFFSETS = {"bold": BOLD_SEED_OFFSET, "broken": BROKEN_SEED_OFFSET}
 
 
 def interpolate_weights(start: list[np.ndarray], tuned: list[np.ndarray], alpha: float) -> list[np.ndarray]:
@@ -223,36 +227,29 @@ def train(
     if oe_weight > 0:
         per_source = OE_POOL_PER_SOURCE if limit is None else max(20, min(OE_POOL_PER_SOURCE, limit // 10))
         pool = outlier_pool(x_train, per_source, seed + OE_SEED_OFFSET)
-    x_bold = y_bold = None
-    if bold > 0:
-        from digits.training.bold import bold_digits
-
-        x_bold, y_bold = bold_digits(x_train, y_train, bold, seed + BOLD_SEED_OFFSET)  # training split only
-    x_broken = y_broken = None
-    if broken > 0:
-        from digits.training.broken import broken_digits
-
-        x_broken, y_broken = broken_digits(x_train, y_train, broken, seed + BROKEN_SEED_OFFSET)  # training split only
+    drawn = {}  # drawn from the training split only
+    for kind, count in {"bold": bold, "broken": broken}.items():
+        if count > 0:
+            make = getattr(importlib.import_module(f"digits.training.{kind}"), f"{kind}_digits")
+            drawn[kind] = make(x_train, y_train, count, seed + DRAWN_SEED_OFFSETS[kind])
     x_train, x_val, x_test = (to_model_input(a) for a in (x_train, x_val, x_test))
     y_train, y_val, y_test = (np.asarray(a, dtype=np.int32) for a in (y_train, y_val, y_test))
-    n_mnist, n_printed, n_bold, n_broken = len(x_train), 0, 0, 0
+    n_mnist, n_printed, n_drawn = len(x_train), 0, {}
     if printed > 0:
         from digits.training.printed import printed_digits
 
         x_printed, y_printed = printed_digits(printed, seed + PRINTED_SEED_OFFSET)
         x_train, y_train = np.concatenate([x_train, x_printed]), np.concatenate([y_train, y_printed])
         n_printed = len(x_printed)
-    if x_bold is not None:
-        x_train, y_train = np.concatenate([x_train, x_bold]), np.concatenate([y_train, y_bold])
-        n_bold = len(x_bold)
-    if x_broken is not None:
-        x_train, y_train = np.concatenate([x_train, x_broken]), np.concatenate([y_train, y_broken])
-        n_broken = len(x_broken)
+    for kind, (x_kind, y_kind) in drawn.items():
+        x_train, y_train = np.concatenate([x_train, x_kind]), np.concatenate([y_train, y_kind])
+        n_drawn[kind] = len(x_kind)
 
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
 
     model = build_model() if init is None else keras.models.load_model(init, compile=False)
+    start = model.get_weights() if wise is not None else None  # what --wise interpolates back towards
     if pool is None:
         ds = tf.data.Dataset.from_tensor_slices((x_train, y_train))
         ds = ds.shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
@@ -286,9 +283,8 @@ def train(
     t0 = time.perf_counter()
     history = trainer.fit(*fit_data, epochs=epochs, validation_data=(x_val, y_val), verbose=verbose, **fit_args)
     seconds = time.perf_counter() - t0
-    if wise is not None:
-        start = keras.models.load_model(init, compile=False)
-        model.set_weights(interpolate_weights(start.get_weights(), model.get_weights(), wise))
+    if start is not None:
+        model.set_weights(interpolate_weights(start, model.get_weights(), wise))
 
     val_loss, val_acc = trainer.evaluate(x_val, y_val, verbose=0)  # augmentation is off outside training
     test_loss, test_acc = trainer.evaluate(x_test, y_test, verbose=0)
@@ -339,16 +335,12 @@ def train(
         "printed_digits": None
         if printed <= 0
         else {"count": n_printed, "seed": seed + PRINTED_SEED_OFFSET, "fonts": "train families"},
-        "bold_digits": None
-        if bold <= 0
-        else {
-            "count": n_bold,
-            "seed": seed + BOLD_SEED_OFFSET,
-            "source": "MNIST train",
+        **{
+            f"{kind}_digits": {"count": n_drawn[kind], "seed": seed + offset, "source": "MNIST train"}
+            if kind in n_drawn
+            else None
+            for kind, offset in DRAWN_SEED_OFFSETS.items()
         },
-        "broken_digits": None
-        if broken <= 0
-        else {"count": n_broken, "seed": seed + BROKEN_SEED_OFFSET, "source": "MNIST train"},
         "data": {"train": n_mnist, "validation": len(x_val), "test": len(x_test)},
         "epochs": epochs,
         "seed": seed,

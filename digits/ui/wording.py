@@ -100,6 +100,11 @@ def _against_threshold(score: float, detector: Detector) -> str:
 EXTRA_DIGITS = {"printed": "printed", "bold": "bold", "broken": "broken-stroke"}
 
 
+def _extra_counts(card: dict) -> dict[str, int]:
+    """How many digits of each kind of :data:`EXTRA_DIGITS` the card's training added (0: none)."""
+    return {kind: (card.get(f"{kind}_digits") or {}).get("count", 0) for kind in EXTRA_DIGITS}
+
+
 def oe_curves(card: dict) -> str:
     """Why a network trained with outlier exposure has training curves far from its validation curves,
     with the floor of its training loss from its card: the non-digits' uniform targets cost at least
@@ -110,8 +115,7 @@ def oe_curves(card: dict) -> str:
     oe = (card.get("config") or {}).get("outlier_exposure")
     if not oe:
         return ""
-    extra = sum((card.get(f"{kind}_digits") or {}).get("count", 0) for kind in EXTRA_DIGITS)
-    digits = (card.get("data") or {}).get("train", 55000) + extra
+    digits = (card.get("data") or {}).get("train", 55000) + sum(_extra_counts(card).values())
     share = oe["pool"] / (oe["pool"] + digits)
     floor = oe["outlier_sample_weight"] * oe["pool"] * math.log(10) / (oe["pool"] + digits)
     return (
@@ -130,8 +134,7 @@ def history_caption(card: dict) -> str:
     (MNIST's training digits, and printed, bold and broken-stroke ones where the card has them), for a fine-tuned
     network that the curves are of the fine-tuning run, and for one whose weights were then
     interpolated with its start (``train.py --wise``) that the network is not the curves' last point."""
-    counts = [((card.get(f"{kind}_digits") or {}).get("count", 0), word) for kind, word in EXTRA_DIGITS.items()]
-    items = [f"{count:,} {word}" for count, word in counts if count]
+    items = [f"{count:,} {EXTRA_DIGITS[kind]}" for kind, count in _extra_counts(card).items() if count]
     extra = " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 2 else items)
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
