@@ -11,9 +11,9 @@ point at the center of the 28x28 field."
 The fourth stage of the reading pipeline, for one digit cropped to its ink:
 
 1. **Stroke width** (:func:`normalize_stroke`): MNIST strokes are about a seventh of the digit's
-   height. A drawing whose strokes are far thinner or thicker is re-drawn along its skeleton
-   (Zhang & Suen 1984, via ``skimage.morphology.skeletonize``) at that width; thick ink is also
-   eroded to that width, so that a loop closed up with ink stays a blob rather than becoming a line.
+   height. A drawing whose strokes are far thinner is re-drawn along its skeleton (Zhang & Suen
+   1984, via ``skimage.morphology.skeletonize``) at that width; far thicker ink is eroded to that
+   width, so that a loop closed up with ink stays a blob rather than becoming a line.
 2. **Scale** (:func:`fit_box`) to fit a 20x20 box, aspect ratio kept, with anti-aliasing
    (``skimage.transform.resize``).
 3. **Centre** (:func:`center_by_mass`): placed in 28x28 so that its centre of mass
@@ -86,10 +86,10 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     Returns:
         (h', w') float32 in [0, 1]: ``ink`` unchanged when its stroke width is within
         :data:`STROKE_RANGE` times the MNIST width (:data:`MNIST_STROKE_FRACTION` of the longer
-        side) or when it is a solid shape (wider than :data:`SOLID_FRACTION`), else its skeleton
-        re-drawn at the MNIST width, cropped to the new ink. Strokes that are too thick are also
-        eroded to that width (distance transform) and drawn with the skeleton, so that a loop
-        closed up with ink keeps its mass instead of becoming a line.
+        side) or when it is a solid shape (wider than :data:`SOLID_FRACTION`); strokes too thin
+        re-drawn along their skeleton at the MNIST width; strokes too thick eroded to that width
+        (distance transform), so that a loop closed up with ink keeps its mass and outline instead
+        of becoming a line (``ink`` unchanged when no pixel is that thick). Cropped to the new ink.
     """
     h, w = mask.shape
     skeleton = morphology.skeletonize(mask)  # once: for the width, and to re-draw along
@@ -105,17 +105,19 @@ def normalize_stroke(ink: np.ndarray, mask: np.ndarray) -> np.ndarray:
     # Width w around a skeleton of extent e gives a digit of height e + w; w = f * (e + w).
     target = MNIST_STROKE_FRACTION * extent / (1.0 - MNIST_STROKE_FRACTION)
     pad = int(np.ceil(target / 2)) + 1
-    skeleton = np.pad(skeleton[y0:y1, x0:x1], pad)
-    dist = ndimage.distance_transform_edt(~skeleton)
-    # A soft-edged disc of the target width around the skeleton (1 px anti-aliased edge).
-    redrawn = np.clip(target / 2 + 0.5 - dist, 0.0, 1.0).astype(np.float32)
     if ratio > hi * MNIST_STROKE_FRACTION:
-        # Too thick: the skeleton alone turns a loop closed up with ink (a bold 6 or 8) into a
-        # line. The ink eroded to the target width keeps the shape's mass; draw both.
+        # Too thick: eroded to the target width (1 px anti-aliased edge), in the ink's own frame.
+        # The skeleton would turn a loop closed up with ink (a bold 6 or 9) into a line; drawn over
+        # the eroded ink, its spurs into every corner squared off a filled loop, and cut to the
+        # skeleton's box, the eroded ink lost the top of such a loop (a 9 read as 7).
         inside = ndimage.distance_transform_edt(np.pad(mask, pad))
-        inside = inside[y0 : y1 + 2 * pad, x0 : x1 + 2 * pad]
-        eroded = np.clip(inside - (width - target) / 2 + 0.5, 0.0, 1.0).astype(np.float32)
-        redrawn = np.maximum(redrawn, eroded)
+        redrawn = np.clip(inside - (width - target) / 2 + 0.5, 0.0, 1.0).astype(np.float32)
+        if not redrawn.any():  # nothing is thicker than the erosion (a row of dots): left as it is
+            return ink
+    else:
+        # A soft-edged disc of the target width around the skeleton (1 px anti-aliased edge).
+        dist = ndimage.distance_transform_edt(~np.pad(skeleton, pad))
+        redrawn = np.clip(target / 2 + 0.5 - dist, 0.0, 1.0).astype(np.float32)
     return crop_to_ink(redrawn)
 
 

@@ -36,22 +36,66 @@ def test_thin_and_thick_strokes_come_out_mnist_like(mnist_test):
         assert corr(out.image, reference) > 0.6, width
 
 
-def test_bold_mnist_digits_keep_their_shape(mnist):
+def test_bold_mnist_digits_keep_their_shape(mnist, classifier):
     """MNIST's boldest digits are thinned, not reduced to their skeleton: a 6 whose loop is closed
     up with ink stays a bold 6, not a line. Each thinned validation digit still correlates with
-    its own MNIST picture (the skeleton alone gave a median of 0.77, the lowest 0.63)."""
+    its own MNIST picture (the skeleton alone gave a median of 0.77, the lowest 0.63; thinned by
+    erosion, a 6's closed loop is a thin arc round a blob, 0.69, where the skeleton drawn over the
+    eroded ink was bolder, 0.76), and the network reads them (41 of 42; 38 with the skeleton drawn
+    over)."""
     from digits.datasets.mnist import train_val_split
     from digits.reading.normalize import SOLID_FRACTION, STROKE_RANGE
 
-    _, (x_val, _) = train_val_split(*mnist[0])
-    scores = []
-    for picture in x_val:
+    (x_val, y_val) = train_val_split(*mnist[0])[1]
+    scores, images, labels = [], [], []
+    for picture, label in zip(x_val, y_val, strict=True):
         mask = crop_digit(picture) > 0.5
         ratio = stroke_width(mask) / max(mask.shape)
         if STROKE_RANGE[1] * MNIST_STROKE_FRACTION < ratio <= SOLID_FRACTION:
-            scores.append(corr(preprocess(picture).image, picture / 255.0))
+            images.append(preprocess(picture).image)
+            labels.append(label)
+            scores.append(corr(images[-1], picture / 255.0))
     assert len(scores) >= 20  # about 1% of MNIST is this bold
-    assert np.median(scores) >= 0.82 and min(scores) >= 0.72, (np.median(scores), min(scores))
+    assert np.median(scores) >= 0.82 and min(scores) >= 0.65, (np.median(scores), min(scores))
+    right = [r.label == label for r, label in zip(classifier.read_batch(np.stack(images)), labels, strict=True)]
+    assert np.mean(right) >= 0.95, (sum(right), len(right))
+
+
+def test_a_loop_closed_up_with_ink_is_thinned_not_squared_off():
+    """A bold 9 whose loop is closed up with ink (pen 28% of its height): thinned by erosion, the
+    loop keeps its round top and the digit its width. The skeleton drawn over it had spurs into
+    every corner (10 px wider) and was cut to the skeleton's box (a flat top 43 px wide): a 9 read
+    as 7."""
+    from skimage.draw import disk, polygon
+
+    from digits.reading.normalize import SOLID_FRACTION, STROKE_RANGE, normalize_stroke
+
+    mask = np.zeros((120, 90), bool)
+    mask[disk((36, 40), 34)] = True  # the loop
+    mask[polygon([40, 40, 118, 118], [44, 79, 62, 27])] = True  # the stem
+    ratio = stroke_width(mask) / max(mask.shape)
+    assert STROKE_RANGE[1] * MNIST_STROKE_FRACTION < ratio <= SOLID_FRACTION  # thick, not solid
+    out = normalize_stroke(mask.astype(np.float32), mask) > 0.5
+    widths = out.sum(axis=1)
+    top = widths[np.flatnonzero(widths)[0]]
+    assert top < 0.4 * widths.max(), (top, widths.max())
+    assert out.shape[1] < mask.shape[1] - 0.5 * (ratio - MNIST_STROKE_FRACTION) * max(mask.shape)
+    assert 0.8 * MNIST_STROKE_FRACTION < stroke_width(out) / max(out.shape) < 1.4 * MNIST_STROKE_FRACTION
+
+
+def test_frame_filling_digits_with_loops_closed_up_are_read(classifier):
+    """Validation-built frame_filling pictures of 6s and 9s whose loop the broad pen closed up with
+    ink: the preprocessing that squared off their loops left the network reading 7, 8 or 1 in all
+    ten; thinned by erosion, they read as they were written."""
+    from digits.network.recognize import recognize
+
+    from conftest import people_samples
+
+    wanted = {149, 223, 388, 478, 492, 587, 605, 674, 879, 935}
+    samples = people_samples("frame_filling", wanted)
+    assert sorted(s.label for s in samples) == ["6"] * 4 + ["9"] * 6
+    right = [recognize(s.image, classifier).number == s.label for s in samples]
+    assert sum(right) >= 8, right
 
 
 def test_a_digit_reads_the_same_whatever_its_size(mnist_test, classifier):
