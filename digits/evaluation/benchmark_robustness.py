@@ -13,6 +13,8 @@ sees.
 
 Usage:
     python -m digits.evaluation.benchmark_robustness --data-dir ../shared/data/mnist --split test
+    python -m digits.evaluation.benchmark_robustness --data-dir ../shared/data/mnist --split validation \
+        --n 0 --strings 0 --people 300 --failures /tmp/failures   # what to look at, validation only
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from digits import cli
 
@@ -91,11 +95,20 @@ def people_answer(result) -> str:
     return "" if result.whole is None else str(result.whole.reading.label)
 
 
-def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int, float, float, float]]:
+def evaluate_people(
+    samples_by_variant: dict, classifier, failures: str | os.PathLike | None = None
+) -> list[tuple[str, int, float, float, float]]:
     """Read the "as people make them" set both ways (see :mod:`digits.evaluation.people_set`).
 
     Every sample is scored by what a user sees (:func:`people_answer`), read with the sample's
     ``source`` ("canvas" for the canvas variant). The naive way reads one digit per picture.
+
+    Args:
+        samples_by_variant: variant -> its samples (:func:`digits.evaluation.people_set.build_people_set`).
+        classifier: the loaded model.
+        failures: a directory (made if missing) to write each picture our pipeline reads wrong to, as
+            it was read (PNG, lossless), named ``{variant}_{index:04d}_{label}_{answer}.png``
+            (``answer`` "blank" when nothing was read), to look at; None writes nothing.
 
     Returns:
         One ``(variant, pictures, ours, naive, rejected)`` per variant, a row for all of them,
@@ -108,14 +121,21 @@ def evaluate_people(samples_by_variant: dict, classifier) -> list[tuple[str, int
     from digits.network.recognize import recognize
 
     rows, all_ours, all_naive, all_rejected, own_rows = [], [], [], [], []
+    out = None
+    if failures is not None:
+        out = Path(failures)
+        out.mkdir(parents=True, exist_ok=True)
     for variant, samples in samples_by_variant.items():
         naive_labels = [
             str(r.label) for r in classifier.read_batch(np.stack([naive_preprocess(s.image) for s in samples]))
         ]
         ours, rejected = [], []
-        for s in samples:
+        for i, s in enumerate(samples):
             result = recognize(s.image, classifier, source=s.params.get("source", "upload"))
-            ours.append(people_answer(result) == s.label)
+            answer = people_answer(result)
+            ours.append(answer == s.label)
+            if out is not None and answer != s.label:
+                Image.fromarray(s.image).save(out / f"{variant}_{i:04d}_{s.label}_{answer or 'blank'}.png")
             readings = (
                 [d.reading for d in result.digits]
                 if len(result.digits) > 1
@@ -159,12 +179,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = cli.parser(PROG, "Accuracy on realistic renderings of MNIST digits: ours next to the naive preprocessing.")
     p.add_argument("--split", choices=("test", "validation"), default="test", help="MNIST split the set is built from")
     p.add_argument("--data-dir", default=None, help="MNIST IDX directory; default: $MNIST_DIR, else Keras download")
-    p.add_argument("--n", type=int, default=1000, help="images per single-digit variant")
+    p.add_argument("--n", type=int, default=1000, help="images per single-digit variant (0: skip the first table)")
     p.add_argument("--strings", type=int, default=100, help="strings per length (2-6 digits)")
     p.add_argument("--seed", type=int, default=0, help="seed of the set")
     p.add_argument("--people", type=int, default=500, help="pictures per 'as people make them' variant (0: skip)")
     p.add_argument("--examples", default=None, help="directory to save a few example pictures per variant")
-    return p.parse_args(argv)
+    p.add_argument(
+        "--failures",
+        default=None,
+        help="directory to save the 'as people make them' pictures read wrong, the answer in the file name "
+        "(validation split only: the test-built set is for reporting, never for looking into)",
+    )
+    args = p.parse_args(argv)
+    if args.failures and args.split != "validation":
+        p.error("--failures needs --split validation")
+    if min(args.n, args.people) < 0 or (args.n > 0 and args.strings < 1):
+        p.error("--n and --people must be at least 0, and --strings at least 1 unless --n is 0")
+    return args
 
 
 def main(argv=None) -> int:
@@ -180,17 +211,18 @@ def main(argv=None) -> int:
         classifier = Classifier()
     except (DataError, ModelCardError) as e:
         return cli.fail(PROG, e)
-    t0 = time.perf_counter()
-    samples = build_set(images, labels, n_per_variant=args.n, n_strings_per_length=args.strings, seed=args.seed)
-    built = time.perf_counter() - t0
-    if args.examples:
-        save_examples(samples, args.examples)
-    rows, _ = evaluate(samples, classifier)
-    print(
-        f"Robustness set from the MNIST {args.split} split, seed {args.seed} (built in {built:.0f} s, "
-        f"read in {time.perf_counter() - t0 - built:.0f} s):\n"
-    )
-    print(table(rows))
+    if args.n > 0:
+        t0 = time.perf_counter()
+        samples = build_set(images, labels, n_per_variant=args.n, n_strings_per_length=args.strings, seed=args.seed)
+        built = time.perf_counter() - t0
+        if args.examples:
+            save_examples(samples, args.examples)
+        rows, _ = evaluate(samples, classifier)
+        print(
+            f"Robustness set from the MNIST {args.split} split, seed {args.seed} (built in {built:.0f} s, "
+            f"read in {time.perf_counter() - t0 - built:.0f} s):\n"
+        )
+        print(table(rows))
     if args.people > 0:
         from digits.evaluation.people_set import build_people_set
 
@@ -202,7 +234,7 @@ def main(argv=None) -> int:
             save_examples(people, args.examples)
         took = time.perf_counter() - t1
         print(f"\nAs people make them, from the MNIST {args.split} split, seed {args.seed} ({took:.0f} s):\n")
-        print(people_table(evaluate_people(people, classifier)))
+        print(people_table(evaluate_people(people, classifier, args.failures)))
     return 0
 
 
