@@ -24,6 +24,8 @@ The fourth stage of the reading pipeline, for one digit cropped to its ink:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy import ndimage
 from skimage import measure, morphology, transform
@@ -218,7 +220,9 @@ def shrink(ink: np.ndarray, mask: np.ndarray, size: int = STROKE_WORK) -> tuple[
         return ink, mask
     # The mean of each block over its own pixels: block_reduce pads a partial block at the right and
     # bottom edges with zeros, which would dim the crop's last row and column.
-    count = measure.block_reduce(np.ones(ink.shape, np.float32), (k, k), np.sum)
+    # (The pixels per block: k x k, fewer in the last row and column of blocks.)
+    rows, cols = (np.minimum(k, n - k * np.arange(-(-n // k))) for n in ink.shape)
+    count = np.outer(rows, cols).astype(np.float32)
     small = (measure.block_reduce(ink, (k, k), np.sum) / count).astype(np.float32)
     return small, measure.block_reduce(mask, (k, k), np.max).astype(bool)
 
@@ -246,11 +250,28 @@ def normalize_digit(
         ``(image, steps)``: the (28, 28) float32 network input, and the intermediate pictures
         "crop" (``ink``), "box20" (blank beyond included) and "centred".
     """
+    return normalize_digit_each(ink, mask, (beyond,))[0]
+
+
+def normalize_digit_each(
+    ink: np.ndarray, mask: np.ndarray, beyonds: Sequence[tuple[float, float, float, float]]
+) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """:func:`normalize_digit` of one digit for each blank ``beyond`` in ``beyonds``, its stroke
+    width set once (most of the work: a digit at a canvas's edge is read both as it is and as
+    running on past the edge).
+
+    Returns:
+        One ``(image, steps)`` per ``beyond``, in order, each as :func:`normalize_digit` gives it.
+    """
     small, small_mask = fill_hollow(*shrink(ink, mask, STROKE_WORK))
     stroked = normalize_stroke(small, small_mask)
-    if any(beyond):
-        top, bottom, left, right = (round(f * stroked.shape[0]) for f in beyond)
-        stroked = np.pad(stroked, ((top, bottom), (left, right)))
-    box20 = fit_box(stroked)
-    centred = center_by_mass(box20)
-    return centred, {"crop": ink, "box20": box20, "centred": centred}
+    out = []
+    for beyond in beyonds:
+        padded = stroked
+        if any(beyond):
+            top, bottom, left, right = (round(f * stroked.shape[0]) for f in beyond)
+            padded = np.pad(stroked, ((top, bottom), (left, right)))
+        box20 = fit_box(padded)
+        centred = center_by_mass(box20)
+        out.append((centred, {"crop": ink, "box20": box20, "centred": centred}))
+    return out

@@ -20,7 +20,7 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
-from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit
+from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit_each
 from digits.reading.segment import (
     CANVAS_MERGE_ASPECT,
     CANVAS_SPLIT_ASPECT,
@@ -156,14 +156,21 @@ def _digit_from(
     """Normalise the ink under ``keep`` (bool mask): soft edges within 2 px of it survive. ``beyond``:
     blank kept beyond its top, bottom, left and right, as fractions of its height (see
     :func:`digits.reading.normalize.normalize_digit` and :func:`_run_off`)."""
+    return _digits_from(ink, keep, shape_in, steps, (beyond,))[0]
+
+
+def _digits_from(
+    ink: Ink, keep: np.ndarray, shape_in: tuple[int, int], steps: dict, beyonds: Sequence[tuple[float, ...]]
+) -> list[Digit]:
+    """:func:`_digit_from` for each of ``beyonds``, cropped and stroke-normalised once."""
     x0, y0, x1, y1 = bounding_box(keep)
     # Dilated within its box and 2 px around it (the same pixels as dilating the whole picture).
     h, w = keep.shape
     bx0, by0, bx1, by1 = max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2)
     near = ndimage.binary_dilation(keep[by0:by1, bx0:bx1], iterations=2)[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0]
     crop, mask = np.where(near, ink.ink[y0:y1, x0:x1], 0.0).astype(np.float32), keep[y0:y1, x0:x1]
-    image, norm_steps = normalize_digit(crop, mask, beyond)
-    return Digit(image, _to_input_box((x0, y0, x1, y1), ink.scale, shape_in), steps | norm_steps)
+    box = _to_input_box((x0, y0, x1, y1), ink.scale, shape_in)
+    return [Digit(image, box, steps | norm_steps) for image, norm_steps in normalize_digit_each(crop, mask, beyonds)]
 
 
 def _run_off(keep: np.ndarray, extend: float = EDGE_EXTEND) -> tuple[float, float, float, float] | None:
@@ -253,7 +260,16 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         return Prepared(None, [], ink, shape=shape_in, source=source)
     masks = [group_mask(labels, [g]) for g in groups]
     healed = [_heal(ink, m) for m in masks]
-    digits = [_digit_from(*h, shape_in, {}) for h in healed]
+    # On the canvas, a digit that runs off its edge is also read as running on past it (its stroke
+    # width set once for both readings).
+    run_off = {i: _run_off(m) for i, m in enumerate(masks)} if canvas else {}
+    digits, extended = [], {}
+    for i, h in enumerate(healed):
+        beyond = run_off.get(i)
+        read = _digits_from(*h, shape_in, {}, (NOTHING_BEYOND, beyond) if beyond else (NOTHING_BEYOND,))
+        digits.append(read[0])
+        if beyond:
+            extended[i] = read[1]
     steps = {"input": _display_input(img), "grayscale": ink.ink}
     if len(digits) == 1:
         # One digit: the whole picture is that digit, joined across its gaps, normalised once (the
@@ -275,10 +291,6 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
             splits[i] = Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
-    extended = {}
-    if canvas:
-        run_off = {i: _run_off(m) for i, m in enumerate(masks)}
-        extended = {i: _digit_from(*healed[i], shape_in, {}, beyond) for i, beyond in run_off.items() if beyond}
     underlined = {
         i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
     }

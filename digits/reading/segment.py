@@ -802,6 +802,13 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     inside = ndimage.distance_transform_edt(ca | cb)
     ridge = inside[morphology.skeletonize(ca | cb)]
     radius = float(np.median(ridge)) if ridge.size else 1.0
-    line = ndimage.distance_transform_edt(~line) < radius
-    out[y0:y1, x0:x1] = line & ~(ca | cb)
+    # Widened within reach of the line only: its box and ceil(radius) + 1 px around it hold every
+    # pixel nearer to it than ``radius`` (the same pixels as over the whole box, in a fraction of
+    # the time: the distance transform of the whole box was a fifth of a canvas-edge reading).
+    r = int(np.ceil(radius)) + 1
+    ly0, lx0 = max(0, min(pa[0], pb[0]) - r), max(0, min(pa[1], pb[1]) - r)
+    ly1, lx1 = max(pa[0], pb[0]) + r + 1, max(pa[1], pb[1]) + r + 1
+    wide = np.zeros_like(ca)
+    wide[ly0:ly1, lx0:lx1] = ndimage.distance_transform_edt(~line[ly0:ly1, lx0:lx1]) < radius
+    out[y0:y1, x0:x1] = wide & ~(ca | cb)
     return out
