@@ -44,6 +44,10 @@ from digits.training.outlier_pool import tuning_outliers
 MAX_REJECTION = 0.005
 
 
+#: A smoke run (``limit``) fits on this many validation digits, not all 5,000: each is read as an
+#: upload, and the 5,000 were most of a smoke run's time (over a minute on a slow machine).
+SMOKE_VALIDATION = 1000
+
 #: The command a user types, for the usage line and the one-line errors.
 PROG = "python -m digits.training.calibration"
 
@@ -59,7 +63,8 @@ def fit(
         n_outliers: generated tuning pictures per source.
         seed: seed of the tuning outliers.
         limit: use only the first ``limit`` training digits for the Mahalanobis fit (as
-            ``train.py --limit`` trains on them), and fewer outliers; for smoke runs.
+            ``train.py --limit`` trains on them), the first :data:`SMOKE_VALIDATION` validation
+            digits, and fewer outliers; for smoke runs.
 
     Returns:
         ``{"calibration": {...}, "ood": {...}}``, the card sections.
@@ -71,6 +76,7 @@ def fit(
     (x_train, y_train), (x_val, y_val) = train_val_split(x_all, y_all)
     if limit is not None:
         x_train, y_train, n_outliers = x_train[:limit], y_train[:limit], min(n_outliers, 50)
+        x_val, y_val = x_val[:SMOKE_VALIDATION], y_val[:SMOKE_VALIDATION]
 
     # Networks with a ``features`` layer get the Mahalanobis score and the combined one; the classic
     # networks have only the scores of their logits.

@@ -22,12 +22,24 @@ def run_train(out, seed=3, *extra):
     return proc
 
 
-def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(tmp_path):
-    a, b = tmp_path / "a", tmp_path / "b"
-    proc = run_train(a)
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """One smoke run (seed 3), trained once for the tests that start from it: ``(out_dir, proc)``.
+    Tests read it and never write into it."""
+    out = tmp_path_factory.mktemp("smoke") / "a"
+    return out, run_train(out)
+
+
+def test_smoke_run_writes_loadable_artifacts_and_is_deterministic(smoke_run, tmp_path):
+    from digits.training.calibration import SMOKE_VALIDATION
+
+    (a, proc), b = smoke_run, tmp_path / "b"
     assert "test accuracy" in proc.stdout
     card = read_card(a / "mnist_cnn.keras")  # verifies the hash
     assert card["config"]["limit"] == 512 and card["data"]["train"] == 512 and card["data"]["validation"] == 5000
+    # A smoke run calibrates on part of the validation split (the digits preprocessing keeps).
+    fitted = int(card["calibration"]["fitted_on"].rsplit("(", 1)[1].split()[0])
+    assert 0.9 * SMOKE_VALIDATION <= fitted <= SMOKE_VALIDATION
     assert len(card["history"]["val_accuracy"]) == 1
     # train.py ended by fitting the temperature and the detector into the card.
     assert card["calibration"]["temperature"] > 0 and card["ood"]["score"] in card["ood"]["tuning_auroc"]
@@ -114,9 +126,8 @@ def test_classic_network_smoke_run(tmp_path):
     assert [m.shape for m in maps.values()] == [(26, 26, 6), (11, 11, 16), (3, 3, 120)]
 
 
-def test_fine_tuning_starts_from_the_given_network_and_records_it(tmp_path):
-    base, tuned = tmp_path / "base", tmp_path / "tuned"
-    run_train(base)
+def test_fine_tuning_starts_from_the_given_network_and_records_it(smoke_run, tmp_path):
+    (base, _), tuned = smoke_run, tmp_path / "tuned"
     base_card = read_card(base / "mnist_cnn.keras")
     run_train(tuned, 3, "--init", str(base / "mnist_cnn.keras"), "--lr", "1e-9")
     card = read_card(tuned / "mnist_cnn.keras")
@@ -176,7 +187,7 @@ def test_bold_and_broken_digits_are_drawn_from_the_training_split_only(monkeypat
     assert np.array_equal(seen["digits"], x[:55000]) and np.array_equal(seen["labels"], y[:55000])
 
 
-def test_wise_ends_between_the_start_and_the_fine_tuned_network(tmp_path):
+def test_wise_ends_between_the_start_and_the_fine_tuned_network(smoke_run, tmp_path):
     """--wise ALPHA: the same fine-tuning (same seed), then (1 - ALPHA) x start + ALPHA x fine-tuned,
     batch-normalisation statistics included, and the card says so. Run as the app's network was
     made: with outlier exposure (the network trained inside an augmenting wrapper) and extra digits
@@ -185,8 +196,7 @@ def test_wise_ends_between_the_start_and_the_fine_tuned_network(tmp_path):
 
     from digits.training.loop import _init_card
 
-    base, tuned, half = tmp_path / "base", tmp_path / "tuned", tmp_path / "half"
-    run_train(base)
+    (base, _), tuned, half = smoke_run, tmp_path / "tuned", tmp_path / "half"
     tune = ("--init", str(base / "mnist_cnn.keras"), "--lr", "1e-3", "--oe-weight", "0.25", "--broken", "16")
     run_train(tuned, 3, *tune)
     run_train(half, 3, *tune, "--wise", "0.5")
