@@ -29,6 +29,7 @@ from digits.reading.segment import (
     SPLIT_ASPECT,
     TextureError,
     bridge,
+    close_gap,
     find_digits,
     group_mask,
     merge_candidates,
@@ -106,6 +107,8 @@ class Prepared:
         underlined: hypotheses, uploads only: ``i`` -> ``digits[i]`` with the bar set aside under
             it (``Group.under``: an underline, or the base of a 2 broken off), joined to it.
         source: where the picture came from, "upload" or "canvas" (see :func:`prepare`).
+        closed: hypotheses: ``i`` -> ``digits[i]`` with a gap cut across one of its strokes closed
+            (:func:`digits.reading.segment.close_gap`: a loop cut open), where it has one.
     """
 
     whole: Digit | None
@@ -118,6 +121,7 @@ class Prepared:
     texture: str | None = None
     underlined: dict[int, Digit] = field(default_factory=dict)
     source: str = "upload"
+    closed: dict[int, Digit] = field(default_factory=dict)
 
     @property
     def blank(self) -> bool:
@@ -215,11 +219,16 @@ def _heal(ink: Ink, keep: np.ndarray) -> tuple[Ink, np.ndarray]:
         joints |= joint
     if not joints.any():
         return ink, keep
-    strokes, mask, keep = ink.ink.copy(), ink.mask.copy(), keep.copy()
-    strokes[y0:y1, x0:x1][joints] = 1.0
-    mask[y0:y1, x0:x1] |= joints
-    keep[y0:y1, x0:x1] |= joints
-    return Ink(strokes, mask, ink.scale), keep
+    whole = np.zeros(keep.shape, bool)
+    whole[y0:y1, x0:x1] = joints
+    return _joined(ink, keep, whole)
+
+
+def _joined(ink: Ink, keep: np.ndarray, joints: np.ndarray) -> tuple[Ink, np.ndarray]:
+    """``(ink, keep)`` with ``joints`` ((H, W) bool) drawn in as full-strength ink (new arrays)."""
+    strokes, mask = ink.ink.copy(), ink.mask | joints
+    strokes[joints] = 1.0
+    return Ink(strokes, mask, ink.scale), keep | joints
 
 
 def _healed(ink: Ink, keep: np.ndarray, shape_in: tuple[int, int]) -> Digit:
@@ -291,10 +300,18 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
             splits[i] = Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
+    # A stroke cut across, the digit still in one piece (a loop cut open): also read closed.
+    closed = {}
+    for i, (h_ink, h_keep) in enumerate(healed):
+        joint = close_gap(h_keep)
+        if joint is not None:
+            closed[i] = _digit_from(*_joined(h_ink, h_keep, joint), shape_in, {})
     underlined = {
         i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
     }
-    return Prepared(whole, digits, ink, merges, splits, extended, shape_in, underlined=underlined, source=source)
+    return Prepared(
+        whole, digits, ink, merges, splits, extended, shape_in, underlined=underlined, source=source, closed=closed
+    )
 
 
 def preprocess(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE) -> Digit | None:

@@ -33,8 +33,9 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
-from skimage import draw, morphology, transform
+from scipy import ndimage, sparse
+from scipy.sparse import csgraph
+from skimage import draw, measure, morphology, transform
 
 from digits.reading.boxes import along_a_side, bounding_box
 
@@ -68,6 +69,17 @@ LINE_OVER_DIGITS = 1.5
 #: written in two strokes (a 4 whose stem stands apart, a 5 whose bar floats, a stroke broken
 #: across): a hypothesis that the network settles (:func:`merge_candidates`).
 MERGE_GAP = 0.25
+#: A stroke cut across without the digit falling apart (a loop cut open: a 6 that reads 5, a 0 that
+#: reads C) is closed as a hypothesis that the network settles (:func:`close_gap`): from the end of a
+#: stroke to the nearest point of another stroke at most this fraction of the digit's longer side
+#: away ...
+CLOSE_GAP = 0.3
+#: ... whose way round through the ink (along the skeleton) is at least this many times that gap
+#: and :data:`CLOSE_ROUND` of the digit's longer side (a stroke's own curve is no gap).
+CLOSE_DETOUR = 3.0
+CLOSE_ROUND = 0.3
+#: :func:`close_gap` looks at a digit brought down to at most this many pixels on its longer side.
+CLOSE_WORK = 64
 #: ... when together they are at most this many times as wide as tall. Above 1: a 5 whose top bar is
 #: cut off sticks out to the right, and a 4 broken at the top of its stem leaves a short piece up to
 #: its right (read "41"). Chosen on validation-built pictures (1,000 each of broken_stroke,
@@ -794,21 +806,98 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if d[pb] > MERGE_GAP * (y1 - y0):
         return out
     pa = (iy[pb], ix[pb])
-    line = np.zeros_like(ca)
-    rr, cc = draw.line(int(pa[0]), int(pa[1]), int(pb[0]), int(pb[1]))
-    line[rr, cc] = True
     # As wide as the strokes: twice the median distance to the paper along their middle lines (as
     # normalize.stroke_width measures it; segment comes before normalize, and may not import it).
     inside = ndimage.distance_transform_edt(ca | cb)
     ridge = inside[morphology.skeletonize(ca | cb)]
     radius = float(np.median(ridge)) if ridge.size else 1.0
-    # Widened within reach of the line only: its box and ceil(radius) + 1 px around it hold every
-    # pixel nearer to it than ``radius`` (the same pixels as over the whole box, in a fraction of
-    # the time: the distance transform of the whole box was a fifth of a canvas-edge reading).
-    r = int(np.ceil(radius)) + 1
-    ly0, lx0 = max(0, min(pa[0], pb[0]) - r), max(0, min(pa[1], pb[1]) - r)
-    ly1, lx1 = max(pa[0], pb[0]) + r + 1, max(pa[1], pb[1]) + r + 1
-    wide = np.zeros_like(ca)
-    wide[ly0:ly1, lx0:lx1] = ndimage.distance_transform_edt(~line[ly0:ly1, lx0:lx1]) < radius
+    wide = _stroke_between(pa, pb, ca.shape, radius)
     out[y0:y1, x0:x1] = wide & ~(ca | cb)
     return out
+
+
+def _stroke_between(a: tuple[int, int], b: tuple[int, int], shape: tuple[int, int], radius: float) -> np.ndarray:
+    """(H, W) bool: the pixels nearer than ``radius`` to the straight line from pixel ``a`` to pixel
+    ``b`` (row, column), found within reach of the line only (its box and ceil(radius) + 1 px
+    around it hold them all: the distance transform of a digit's whole box was a fifth of a
+    canvas-edge reading)."""
+    line = np.zeros(shape, bool)
+    line[draw.line(int(a[0]), int(a[1]), int(b[0]), int(b[1]))] = True
+    r = int(np.ceil(radius)) + 1
+    y0, x0 = max(0, min(a[0], b[0]) - r), max(0, min(a[1], b[1]) - r)
+    y1, x1 = max(a[0], b[0]) + r + 1, max(a[1], b[1]) + r + 1
+    out = np.zeros(shape, bool)
+    out[y0:y1, x0:x1] = ndimage.distance_transform_edt(~line[y0:y1, x0:x1]) < radius
+    return out
+
+
+def _skeleton_graph(skeleton: np.ndarray) -> sparse.csr_matrix:
+    """The skeleton's pixels (in ``np.flatnonzero`` order) as a graph: 8-neighbours joined by their
+    distance (1 or sqrt 2)."""
+    n = int(skeleton.sum())
+    index = np.full(skeleton.shape, -1)
+    index[skeleton] = np.arange(n)
+    padded = np.pad(index, 1, constant_values=-1)
+    h, w = skeleton.shape
+    rows, cols, weights = [], [], []
+    for dy, dx in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        other = padded[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
+        both = (index >= 0) & (other >= 0)
+        rows.append(index[both])
+        cols.append(other[both])
+        weights.append(np.full(int(both.sum()), np.hypot(dy, dx)))
+    return sparse.csr_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
+
+
+def close_gap(keep: np.ndarray) -> np.ndarray | None:
+    """The stroke that closes a gap cut across one stroke of a digit whose ink still hangs together
+    (a loop cut open: a 6 that reads 5, a 9 that reads 7, a 0 that reads C), for the network to
+    accept or not; :func:`bridge` joins pieces that fell apart.
+
+    On the digit's skeleton (Zhang-Suen, ``skimage.morphology.skeletonize``; the digit first brought
+    down to :data:`CLOSE_WORK` px by the maximum of each block), the gap is the shortest straight
+    line from an end of a stroke (a skeleton pixel with one neighbour) to another skeleton pixel
+    that is at most :data:`CLOSE_GAP` of the digit's longer side away, crosses paper, and lies far
+    round through the ink: along the skeleton (Dijkstra, ``scipy.sparse.csgraph``) at least
+    :data:`CLOSE_DETOUR` times the gap and :data:`CLOSE_ROUND` of the longer side. It is drawn as
+    wide as the strokes (twice the median distance to the paper along the skeleton).
+
+    Args:
+        keep: (H, W) bool, one digit's ink, not empty.
+
+    Returns:
+        (H, W) bool, the stroke alone (none of it on ``keep``); None when no gap qualifies.
+    """
+    x0, y0, x1, y1 = bounding_box(keep)
+    ink = keep[y0:y1, x0:x1]
+    k = -(-max(ink.shape) // CLOSE_WORK)  # ceil
+    small = measure.block_reduce(ink, (k, k), np.max) if k > 1 else ink
+    skeleton = morphology.skeletonize(small)
+    neighbours = ndimage.convolve(skeleton.astype(np.uint8), np.ones((3, 3), np.uint8), mode="constant")
+    points = np.argwhere(skeleton)  # the graph's node order (row-major, as flatnonzero)
+    ends = np.flatnonzero(neighbours[skeleton] == 2)  # the pixel itself and one neighbour
+    if ends.size == 0:
+        return None
+    side = max(small.shape)
+    round_ = csgraph.dijkstra(_skeleton_graph(skeleton), directed=False, indices=ends)
+    best = None
+    for end, way in zip(ends, round_, strict=True):
+        gap = np.hypot(*(points - points[end]).T)
+        ok = (gap >= 2) & (gap <= CLOSE_GAP * side) & (way >= CLOSE_DETOUR * gap) & (way >= CLOSE_ROUND * side)
+        for j in np.flatnonzero(ok)[np.argsort(gap[ok], kind="stable")]:
+            if best is not None and gap[j] >= best[0]:
+                break
+            line = draw.line(*points[end], *points[j])
+            if not small[line].all():  # it crosses paper
+                best = (float(gap[j]), points[end], points[j])
+                break
+    if best is None:
+        return None
+    # Back to the digit's own pixels: the middle of each block.
+    a, b = (np.minimum(p * k + k // 2, np.array(ink.shape) - 1) for p in best[1:])
+    # As wide as the strokes (see bridge), measured on the small copy.
+    radius = k * float(np.median(ndimage.distance_transform_edt(small)[skeleton]))
+    wide = _stroke_between(a, b, ink.shape, radius)
+    out = np.zeros(keep.shape, bool)
+    out[y0:y1, x0:x1] = wide & ~ink
+    return out if out.any() else None

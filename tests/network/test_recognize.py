@@ -234,7 +234,8 @@ def test_digits_inside_a_plate_rim(classifier):
 def test_a_single_digit_is_normalised_and_read_once(classifier, mnist_test, monkeypatch):
     """One digit on paper: the whole picture is that digit (one normalisation, the same image), and
     the network reads it once, in one batch with the halves of the split hypothesis when the digit is
-    wide enough to be two touching digits (this 7 is); the reading is the digit's label."""
+    wide enough to be two touching digits (this 7 is) and the closing hypothesis where a stroke ends
+    near another; the reading is the digit's label."""
     from helpers import on_paper
 
     x, y = mnist_test
@@ -246,7 +247,7 @@ def test_a_single_digit_is_normalised_and_read_once(classifier, mnist_test, monk
     real = classifier.read_batch
     monkeypatch.setattr(classifier, "read_batch", lambda images: batches.append(len(images)) or real(images))
     result = recognize(page, classifier)
-    assert batches == [1 + 2 * len(prepared.splits)]
+    assert batches == [1 + 2 * len(prepared.splits) + len(prepared.closed)]
     assert result.number == str(y[0]) and result.whole.reading.label == y[0]
 
 
