@@ -193,6 +193,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.failures and args.split != "validation":
         p.error("--failures needs --split validation")
+    if args.failures and args.people == 0:
+        p.error("--failures saves the 'as people make them' pictures: it needs --people above 0")
     if min(args.n, args.people) < 0 or (args.n > 0 and args.strings < 1):
         p.error("--n and --people must be at least 0, and --strings at least 1 unless --n is 0")
     return args

@@ -65,13 +65,20 @@ def test_people_set_is_read_and_beats_the_naive_way(classifier, tmp_path):
 
 def test_failures_are_written_for_the_validation_split_only():
     """Looking into the test-built set's failures would be tuning on it: refused in one line, as
-    are counts that cannot make a table."""
+    are counts that cannot make a table, and a failures directory with no pictures to fill it."""
     import pytest
 
     from digits.evaluation.benchmark_robustness import parse_args
 
     assert parse_args(["--split", "validation", "--failures", "out"]).failures == "out"
-    for bad in (["--failures", "out"], ["--n", "-1"], ["--people", "-5"], ["--strings", "0"]):  # test is the default
+    no_people = ["--split", "validation", "--people", "0", "--failures", "out"]
+    for bad in (
+        ["--failures", "out"],
+        no_people,
+        ["--n", "-1"],
+        ["--people", "-5"],
+        ["--strings", "0"],
+    ):  # test is the default
         with pytest.raises(SystemExit) as e:
             parse_args(bad)
         assert e.value.code == 2, bad
