@@ -269,16 +269,20 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         return Prepared(None, [], ink, shape=shape_in, source=source)
     masks = [group_mask(labels, [g]) for g in groups]
     healed = [_heal(ink, m) for m in masks]
-    # On the canvas, a digit that runs off its edge is also read as running on past it (its stroke
-    # width set once for both readings).
+    # Each digit as it is; on the canvas, one that runs off its edge also as running on past it (its
+    # stroke width set once for both readings); and one with a stroke cut across, still in one piece
+    # (a loop cut open), also closed.
     run_off = {i: _run_off(m) for i, m in enumerate(masks)} if canvas else {}
-    digits, extended = [], {}
-    for i, h in enumerate(healed):
+    digits, extended, closed = [], {}, {}
+    for i, (h_ink, h_keep) in enumerate(healed):
         beyond = run_off.get(i)
-        read = _digits_from(*h, shape_in, {}, (NOTHING_BEYOND, beyond) if beyond else (NOTHING_BEYOND,))
+        read = _digits_from(h_ink, h_keep, shape_in, {}, (NOTHING_BEYOND, beyond) if beyond else (NOTHING_BEYOND,))
         digits.append(read[0])
         if beyond:
             extended[i] = read[1]
+        joint = close_gap(h_keep)
+        if joint is not None:
+            closed[i] = _digit_from(*_joined(h_ink, h_keep, joint), shape_in, {})
     steps = {"input": _display_input(img), "grayscale": ink.ink}
     if len(digits) == 1:
         # One digit: the whole picture is that digit, joined across its gaps, normalised once (the
@@ -300,12 +304,6 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         left[:, cut:], right[:, :cut] = False, False
         if left.any() and right.any():
             splits[i] = Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
-    # A stroke cut across, the digit still in one piece (a loop cut open): also read closed.
-    closed = {}
-    for i, (h_ink, h_keep) in enumerate(healed):
-        joint = close_gap(h_keep)
-        if joint is not None:
-            closed[i] = _digit_from(*_joined(h_ink, h_keep, joint), shape_in, {})
     underlined = {
         i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
     }

@@ -806,14 +806,20 @@ def bridge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if d[pb] > MERGE_GAP * (y1 - y0):
         return out
     pa = (iy[pb], ix[pb])
-    # As wide as the strokes: twice the median distance to the paper along their middle lines (as
-    # normalize.stroke_width measures it; segment comes before normalize, and may not import it).
-    inside = ndimage.distance_transform_edt(ca | cb)
-    ridge = inside[morphology.skeletonize(ca | cb)]
-    radius = float(np.median(ridge)) if ridge.size else 1.0
-    wide = _stroke_between(pa, pb, ca.shape, radius)
+    wide = _stroke_between(pa, pb, ca.shape, _ridge_radius(ca | cb))
     out[y0:y1, x0:x1] = wide & ~(ca | cb)
     return out
+
+
+def _ridge_radius(mask: np.ndarray, skeleton: np.ndarray | None = None) -> float:
+    """Half the strokes' width, in px: the median distance to the paper along their middle lines
+    (``skeleton``, (H, W) bool, Zhang-Suen's of ``mask`` unless given), as
+    :func:`digits.reading.normalize.stroke_width` measures the width (segment comes before normalize,
+    and may not import it); 1.0 when ``mask`` ((H, W) bool) has no skeleton."""
+    if skeleton is None:
+        skeleton = morphology.skeletonize(mask)
+    ridge = ndimage.distance_transform_edt(mask)[skeleton]
+    return float(np.median(ridge)) if ridge.size else 1.0
 
 
 def _stroke_between(a: tuple[int, int], b: tuple[int, int], shape: tuple[int, int], radius: float) -> np.ndarray:
@@ -895,9 +901,8 @@ def close_gap(keep: np.ndarray) -> np.ndarray | None:
         return None
     # Back to the digit's own pixels: the middle of each block.
     a, b = (np.minimum(p * k + k // 2, np.array(ink.shape) - 1) for p in best[1:])
-    # As wide as the strokes (see bridge), measured on the small copy.
-    radius = k * float(np.median(ndimage.distance_transform_edt(small)[skeleton]))
-    wide = _stroke_between(a, b, ink.shape, radius)
+    # As wide as the strokes, measured on the small copy.
+    wide = _stroke_between(a, b, ink.shape, k * _ridge_radius(small, skeleton))
     out = np.zeros(keep.shape, bool)
     out[y0:y1, x0:x1] = wide & ~ink
     return out if out.any() else None
