@@ -13,7 +13,7 @@ from PIL import Image
 from digits.network.classifier import Classifier, Reading
 from digits.reading.decode import ImageError, load_image
 from digits.reading.ink import WORK_SIZE
-from digits.reading.prepare import Cut, Digit, Prepared, prepare
+from digits.reading.prepare import EDGE_EXTEND, Cut, Digit, Prepared, prepare
 
 
 @dataclass
@@ -150,6 +150,7 @@ class Hypotheses:
         underlined: ``i`` -> piece ``i`` read with the bar set aside under it.
         source: where the picture came from, "upload" or "canvas" (the split prior differs).
         closed: ``i`` -> piece ``i`` read with a gap across one of its strokes closed.
+        width: the input picture's width in pixels (0: unknown).
     """
 
     whole: DigitResult
@@ -161,6 +162,7 @@ class Hypotheses:
     underlined: dict[int, DigitResult] = field(default_factory=dict)
     source: str = "upload"
     closed: dict[int, DigitResult] = field(default_factory=dict)
+    width: int = 0
 
 
 def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
@@ -208,6 +210,7 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
         underlined=dict(zip(underlined_at, take(len(underlined_at)), strict=True)),
         source=prepared.source,
         closed=dict(zip(closed_at, take(len(closed_at)), strict=True)),
+        width=prepared.shape[1],
     )
 
 
@@ -237,21 +240,31 @@ def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
 
     canvas = hypotheses.source == "canvas"
+    frame = (hypotheses.height, hypotheses.width) if canvas else None
+
+    def shape_cost(box: tuple[int, ...]) -> float:
+        return _shape_cost(_run_on(box, frame) if frame else box, tallest)
 
     def split_cost(cut: Cut) -> float:
         halves = (cut.left, cut.right)
         prior = CANVAS_SPLIT_COST + CANVAS_SPLIT_JOIN_COST * cut.join if canvas else SPLIT_COST
-        return sum(_cost(h.reading) + _shape_cost(h.digit.box, tallest) for h in halves) + prior
+        return sum(_cost(h.reading) + shape_cost(h.digit.box) for h in halves) + prior
+
+    def merge_cost(i: int, r: DigitResult) -> float:
+        a, b = singles[i], singles[i + 1]
+        # Two pieces that both run off one edge of the canvas may be one stroke that went out and
+        # came back (the loop and the stem of a 9 cut at its top): the prior is waived.
+        prior = 0.0 if frame and _off_one_edge(a.digit.box, b.digit.box, frame) else MERGE_COST
+        return (
+            _cost(r.reading)
+            + prior
+            - ROW_COST * _apart(a.digit.box, b.digit.box)
+            - _baseline_discount(a, b, r, hypotheses.height)
+        )
 
     chosen = choose_segmentation(
-        [_cost(r.reading) + _shape_cost(r.digit.box, tallest) for r in singles],
-        {
-            i: _cost(r.reading)
-            + MERGE_COST
-            - ROW_COST * _apart(singles[i].digit.box, singles[i + 1].digit.box)
-            - _baseline_discount(singles[i], singles[i + 1], r, hypotheses.height)
-            for i, r in hypotheses.merges.items()
-        },
+        [_cost(r.reading) + shape_cost(r.digit.box) for r in singles],
+        {i: merge_cost(i, r) for i, r in hypotheses.merges.items()},
         {i: split_cost(cut) for i, cut in hypotheses.splits.items()},
     )
     read = {
@@ -396,7 +409,36 @@ def _off_baseline(a: tuple[int, ...], b: tuple[int, ...], height: int) -> float:
     return abs(a[3] - b[3]) / taller
 
 
-def _shape_cost(box: tuple[int, ...], tallest: int) -> float:
+def _run_on(box: tuple[int, ...], frame: tuple[int, int]) -> tuple[float, ...]:
+    """A canvas piece's box as if the piece ran on past each edge of the canvas that it reaches, by
+    :data:`digits.reading.prepare.EDGE_EXTEND` of its height (as the piece is also read, see
+    :func:`digits.reading.prepare.prepare`): cut by the edge, its box in view is shorter, or
+    narrower, than the digit drawn, and the shape prior would take it for a fragment.
+
+    Args:
+        box: (x0, y0, x1, y1) of the piece, in px of the canvas.
+        frame: the canvas's (height, width), in px.
+
+    Returns:
+        (x0, y0, x1, y1), float px, reaching beyond the canvas where the piece reaches its edge.
+    """
+    x0, y0, x1, y1 = box
+    grow = EDGE_EXTEND * (y1 - y0)
+    return (
+        x0 - grow * (x0 <= 0),
+        y0 - grow * (y0 <= 0),
+        x1 + grow * (x1 >= frame[1]),
+        y1 + grow * (y1 >= frame[0]),
+    )
+
+
+def _off_one_edge(a: tuple[int, ...], b: tuple[int, ...], frame: tuple[int, int]) -> bool:
+    """Whether boxes ``a`` and ``b`` (x0, y0, x1, y1, px) both reach the top, or both the bottom, of
+    a canvas of ``frame`` (height, width) px."""
+    return (a[1] <= 0 and b[1] <= 0) or (a[3] >= frame[0] and b[3] >= frame[0])
+
+
+def _shape_cost(box: tuple[float, ...], tallest: int) -> float:
     """The shape prior for reading one piece as one digit: :data:`HEIGHT_COST` times how far (in log
     height ratio) the piece's height falls below ``tallest / HEIGHT_RATIO``, plus :data:`ASPECT_COST`
     times how far its log aspect ratio (width / height) exceeds log(:data:`ASPECT_FREE`); 0 for a

@@ -190,6 +190,40 @@ def test_canvas_digit_running_off_the_edge(classifier):
         assert recognize(s.image, classifier, source="canvas").number == s.label
 
 
+def test_pieces_cut_by_the_canvas_edge_are_judged_as_drawn(classifier, monkeypatch):
+    """Validation "canvas_edge" samples cut at the top. "94": the 9's loop and stem both run off the
+    top, in two pieces, and the stem alone reads 1 ("914") unless two pieces off one edge may merge
+    without the prior. "85": the 8, cut to a short wide box, was split into "45" by the shape prior
+    unless its box is judged as running on past the edge. Each reads as drawn, and not without its
+    rule."""
+    from digits.network import recognize as rec
+
+    samples = people_samples("canvas_edge", {228, 332})
+    assert [s.label for s in samples] == ["94", "85"] and all(s.params["edge"] == "top" for s in samples)
+    for s in samples:
+        assert rec.recognize(s.image, classifier, source="canvas").number == s.label
+    prepared = prepare(samples[0].image, source="canvas")
+    assert len(prepared.digits) == 3 and all(d.box[1] == 0 for d in prepared.digits[:2])
+    monkeypatch.setattr(rec, "_off_one_edge", lambda a, b, frame: False)
+    assert rec.recognize(samples[0].image, classifier, source="canvas").number == "914"
+    monkeypatch.undo()
+    monkeypatch.setattr(rec, "_run_on", lambda box, frame: box)
+    assert rec.recognize(samples[1].image, classifier, source="canvas").number != "85"
+
+
+def test_run_on_box():
+    """A canvas piece's box grows past each edge it reaches by EDGE_EXTEND of its height, and only
+    there."""
+    from digits.network.recognize import EDGE_EXTEND, _off_one_edge, _run_on
+
+    g = EDGE_EXTEND * 100
+    assert _run_on((10, 50, 60, 150), (280, 280)) == (10, 50, 60, 150)  # inside: as it is
+    assert _run_on((10, 0, 60, 100), (280, 280)) == (10, -g, 60, 100)  # off the top
+    assert _run_on((0, 180, 280, 280), (280, 280)) == (-g, 180, 280 + g, 280 + g)  # left, right, bottom
+    assert _off_one_edge((0, 0, 50, 90), (60, 0, 90, 120), (280, 280))
+    assert not _off_one_edge((0, 0, 50, 90), (60, 10, 90, 280), (280, 280))  # top and bottom: not one edge
+
+
 def test_bold_digits_on_squared_and_ruled_paper(classifier):
     """Bold digits on squared or ruled paper (validation samples): the digit breaks the rules that
     cross it, and what was left of them beside it stayed as ink, grew the digit's box and filled it
