@@ -17,7 +17,9 @@ With --json, one JSON object per file (JSON Lines), in order:
 label/confidence/probabilities read the whole image as one digit, calibrated with the model card's
 temperature (raw_confidence is the softmax at temperature 1); is_digit and ood_score are the
 "not a digit" detector's verdict and score (higher = less like a digit). number is the digits
-read left to right and digits gives each one with its box in input pixels. A blank image gives
+read left to right as the app shows them: "?" for a part the detector calls not a digit, and "—"
+when it calls every part so (a photo of a cat cut into three parts is no number "888"); digits gives
+each part with its label, verdict and box in input pixels. A blank image gives
 nulls, is_digit false, "" and [].
 A file that cannot be read gives {"file": ..., "error": "reason"}; the other files are still
 processed, and the exit status is 1.
@@ -97,9 +99,13 @@ def describe(path: str, fields: dict) -> str:
         return f"{path}: nothing to read (blank image)"
     line = f"{path}: {fields['label']} (confidence {fields['confidence']:.1%})"
     if fields["is_digit"] is False:
-        line = f"{path}: not a digit (OOD score {fields['ood_score']:.3g}); read as {fields['label']}"
-    if len(fields["number"]) > 1:
-        line += f"; {len(fields['number'])} digits read as {fields['number']}"
+        line = f"{path}: not a digit (OOD score {fields['ood_score']:.3g}); the softmax's top class {fields['label']}"
+    parts = fields["digits"]
+    if len(parts) > 1:
+        if all(d["is_digit"] is False for d in parts):
+            line += f"; {len(parts)} parts, none a digit"
+        else:
+            line += f"; {len(parts)} digits read as {fields['number']}"
     return line
 
 
@@ -118,9 +124,13 @@ def _load(model: str) -> None:
 def read_one(path: str) -> dict:
     """The result fields of one file (see the module docstring), with the worker's network."""
     from digits.network.recognize import recognize_file
+    from digits.ui.wording import shown_number
 
     result, error = recognize_file(path, _classifier)
-    return {"file": path} | ({"error": error} if error else result.to_json(_classifier.temperature))
+    if error:
+        return {"file": path, "error": error}
+    fields = result.to_json(_classifier.temperature)
+    return {"file": path} | fields | {"number": shown_number(fields["digits"])}
 
 
 def _workers(jobs: int, model: str):

@@ -77,6 +77,12 @@ def test_json_lines(files):
     }
     cat = by["cat"]
     assert cat["label"] in range(10) and cat["is_digit"] is False and cat["ood_score"] > threshold
+    # The number as the app shows it: no digit for a rejected part (a cat is no "888").
+    rejected = [d["is_digit"] is False for d in cat["digits"]]
+    if all(rejected):
+        assert cat["number"] == "—"
+    else:
+        assert [c == "?" for c in cat["number"]] == rejected
     for bad in ("broken", "missing"):
         assert set(by[bad]) == {"file", "error"} and "\n" not in by[bad]["error"]
 
@@ -88,6 +94,12 @@ def test_readable_output_and_exit_zero(files):
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{paths['digit0']}: {y[0]} (confidence")
     assert "nothing to read" in lines[1]
+    # A cat is not a digit, and its parts read as no number unless some part is a digit.
+    cat = run_predict(paths["cat"]).stdout.strip()
+    parts = json.loads(run_predict("--json", paths["cat"]).stdout)["digits"]
+    assert cat.startswith(f"{paths['cat']}: not a digit (OOD score")
+    if len(parts) > 1 and all(d["is_digit"] is False for d in parts):
+        assert cat.endswith(f"; {len(parts)} parts, none a digit")
 
 
 def test_a_folder_is_read_file_by_file(files, tmp_path):
