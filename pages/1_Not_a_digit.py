@@ -8,7 +8,7 @@ import streamlit as st
 from digits.network.detector import SCORE_NAMES
 from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
-from digits.ui.charts import comparison_chart, enlarge, score_chart
+from digits.ui.charts import SCORE_CHART_HEIGHT, comparison_chart, enlarge, score_chart
 from digits.ui.gallery import non_digit_photos
 from digits.ui.score_samples import load_score_samples, rejection_table
 from digits.ui.widgets import (
@@ -20,7 +20,7 @@ from digits.ui.widgets import (
     read_file,
     show_verdict,
 )
-from digits.ui.wording import EVALUATION_COMMAND, shown_label, top_class_note
+from digits.ui.wording import EVALUATION_COMMAND, features_off_note, shown_label, top_class_note
 
 EXPLANATION = r"""
 A digit classifier ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
@@ -122,6 +122,8 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
         show_verdict(reading, classifier.detector)
         if reading.is_digit is False:
             st.caption(top_class_note(reading))
+        if classifier.features_off(result.whole.digit.image):
+            st.caption(features_off_note(classifier.feature_dim, classifier.outlier_exposure is not None))
     networks = {"Digit Canvas": reading.raw_probabilities()}
     if plain is not None:
         networks = {"plain softmax network": plain.raw_probabilities()} | networks
@@ -146,6 +148,7 @@ def show_distributions(classifier) -> None:
     st.altair_chart(
         score_chart(samples["sets"], detector.threshold, SCORE_NAMES[detector.score_name]),
         width="stretch",
+        height=SCORE_CHART_HEIGHT,
     )
     st.caption(
         f"The {SCORE_NAMES[detector.score_name]} score of MNIST test digits and of out-of-distribution sets, "

@@ -25,6 +25,7 @@ def test_draw_page_runs_and_shows_the_model_card(classifier):
 
 
 def test_not_a_digit_page_reads_every_photo(classifier):
+    from digits.network.recognize import recognize
     from digits.ui.gallery import non_digit_photos
 
     at = AppTest.from_file(str(ROOT / "pages" / "1_Not_a_digit.py"), default_timeout=TIMEOUT).run()
@@ -39,6 +40,11 @@ def test_not_a_digit_page_reads_every_photo(classifier):
         assert (p in "0123456789" and len(p) == 1) if v == "digit" else p == "—"
     notes = [c.value for c in at.caption if c.value.startswith("Not a digit: the softmax still puts")]
     assert len(notes) == verdicts.count("not a digit") > 0
+    # Where the network's features are all off, the page says so, for the photos that are so.
+    results = [recognize(p, classifier) for p in non_digit_photos().values()]
+    off = [classifier.features_off(r.whole.digit.image) for r in results if not r.blank]
+    said = [c.value for c in at.caption if "features are zero for this picture" in c.value]
+    assert len(said) == sum(off) > 0
     assert any("always add up to 1" in m.value for m in at.markdown)
     # Raw softmax confidence next to the detector's verdict, for every photo.
     raw = metric_values(at, "Raw softmax confidence")

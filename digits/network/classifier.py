@@ -217,6 +217,21 @@ class Classifier:
             return np.zeros((len(x), 0), np.float32), logits
         return np.concatenate([p[1] for p in parts]), logits
 
+    def features_off(self, image: np.ndarray) -> bool:
+        """Whether every penultimate feature is zero for ``image``: then the logits are the last
+        layer's bias alone, the same for every such picture. Outlier exposure (Hendrycks, Mazeika &
+        Dietterich 2019) asks for a uniform softmax on non-digits, and the app's network learned to
+        give it by switching its ReLU features off: so it answers most Fashion-MNIST pictures and
+        photos. False for a network without a ``features`` layer.
+
+        Args:
+            image: (28, 28) float in [0, 1], ink = 1.
+        """
+        if self.feature_dim == 0:
+            return False
+        features, _ = self.forward(np.asarray(image)[None])
+        return not features.any()
+
     def activations(self, image: np.ndarray) -> dict[str, np.ndarray]:
         """The feature maps of each convolution block for one image.
 

@@ -251,6 +251,11 @@ def results_csv(rows: Iterable[dict]) -> str:
     return out.getvalue()
 
 
+#: The score chart's whole height on a page, px: plot, axes, and the legend of four sets under it
+#: (Streamlit fits a chart's content into its height; 260 px left the plot itself about 40).
+SCORE_CHART_HEIGHT = 460
+
+
 def score_chart(scores: dict[str, list[float]], threshold: float, score_name: str) -> alt.LayerChart:
     """Distributions of the "not a digit" score per set, with the threshold marked.
 

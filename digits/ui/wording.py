@@ -69,6 +69,22 @@ def top_class_note(reading) -> str:
     )
 
 
+def features_off_note(feature_dim: int, outlier_exposure: bool) -> str:
+    """One line under a reading whose network features are all zero
+    (:meth:`digits.network.classifier.Classifier.features_off`); ``outlier_exposure``: whether the
+    network was trained with it (then that is why)."""
+    why = (
+        " Trained to answer non-digits with a uniform softmax (outlier exposure), it learned to switch its "
+        "features off."
+        if outlier_exposure
+        else ""
+    )
+    return (
+        f"All {feature_dim} of the network's features are zero for this picture: its answer is its last "
+        f"layer's bias alone, the same for every such picture.{why}"
+    )
+
+
 def verdict(is_digit: bool | None) -> str:
     """ "digit", "not a digit", or "unchecked" (a model card without a detector)."""
     return "unchecked" if is_digit is None else ("digit" if is_digit else "not a digit")

@@ -103,3 +103,21 @@ def test_reading_on_preprocessed_paper_digits(classifier, mnist_test):
         page = on_paper(x[i], height=int(rng.integers(30, 200)), at=tuple(rng.uniform(0.25, 0.75, 2)))
         correct += classifier.read(preprocess(page).image).label == y[i]
     assert correct / n >= 0.97
+
+
+def test_features_off_for_most_non_digits_and_no_digit(classifier, mnist_test):
+    """Outlier exposure asked for a uniform softmax on non-digits; the app's network gives it by
+    switching every ReLU feature off. Then its logits are the last layer's bias: one and the same
+    answer for every such picture (what the non-digit page says under a photo). Real Fashion-MNIST
+    pictures, read as uploads, and real MNIST test digits."""
+    from digits.datasets.fashion_mnist import load_fashion_mnist
+    from digits.reading.prepare import prepare_batch
+
+    fashion, _ = load_fashion_mnist("test")
+    images, _ = prepare_batch(fashion[:200])
+    off = np.array([classifier.features_off(x) for x in images])
+    assert off.mean() >= 0.8, off.mean()
+    _, logits = classifier.forward(images[off])
+    assert np.ptp(logits, axis=0).max() == 0  # the bias alone, the same for each
+    x, _ = mnist_test
+    assert not any(classifier.features_off(d / 255.0) for d in x[:300])
