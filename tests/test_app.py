@@ -169,6 +169,10 @@ def test_every_network_and_why_it_answered(classifier, mnist_test):
     for row, path in zip(table.itertuples(), models, strict=True):
         assert row.prediction == Classifier(path).read(image).label, row
     assert (table["prediction"] == y[3]).sum() >= len(models) - 1  # a clear digit: all or nearly all agree
+    # One panel of the ten probabilities per network (in rows of columns, which a phone stacks).
+    panels = [str(c.proto) for c in at.get("vega_lite_chart") if "probability" in str(c.proto)]
+    for name in table.index:
+        assert sum(name.split(" (")[0] in c for c in panels) == 1, name
     next(t for t in at.toggle if t.key.startswith("why-upload")).set_value(True).run()
     assert not at.exception
     charts = [str(c.proto) for c in at.get("vega_lite_chart")]

@@ -320,24 +320,28 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
     return alt.layer(bars, rule)
 
 
-def networks_chart(probabilities: dict[str, np.ndarray], columns: int = 4) -> alt.FacetChart:
-    """Small multiples: one bar chart of the ten class probabilities per network, in one chart.
+def network_panel(name: str, probabilities: np.ndarray) -> alt.Chart:
+    """One network's ten class probabilities as a small bar chart, its top digit highlighted: one
+    panel of the small multiples a page lays out in columns (a facet chart has a fixed width, and on
+    a phone four panels of it ran past the screen's edge).
 
     Args:
-        probabilities: network name -> (10,) floats in [0, 1], in the order to show.
-        columns: panels per row.
+        name: the network's display name (the panel's title).
+        probabilities: (10,) floats in [0, 1].
 
     Returns:
-        An Altair facet chart (digits 0-9 on x, probability 0-1 on y, each network's top digit
-        highlighted).
+        An Altair bar chart (digits 0-9 on x, probability 0-1 on y), as wide as its container.
 
     Raises:
-        ValueError: no networks, or one that does not give 10 values.
+        ValueError: not 10 values.
     """
-    rows = _network_rows(probabilities)
-    names = list(probabilities)
     return (
-        alt.Chart(pd.DataFrame(rows))
+        # A parenthesis on a line of its own ("App network (CNN + outlier exposure)" was cut short),
+        # and two lines for every title, so that the panels' plots line up.
+        alt.Chart(
+            pd.DataFrame(_network_rows({name: probabilities})),
+            title=alt.Title([*name.replace(" (", "\n(").split("\n"), " "][:2], fontSize=12),
+        )
         .mark_bar()
         .encode(
             x=alt.X("digit:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
@@ -345,8 +349,6 @@ def networks_chart(probabilities: dict[str, np.ndarray], columns: int = 4) -> al
             color=alt.condition(alt.datum.top, alt.value(HIGHLIGHT), alt.value(OTHER)),
             tooltip=["network:N", "digit:N", alt.Tooltip("probability:Q", format=".2%")],
         )
-        .properties(width=130, height=80)
-        .facet(facet=alt.Facet("network:N", sort=names, title=None), columns=columns)
     )
 
 

@@ -15,7 +15,7 @@ from digits.network.classifier import Classifier, baseline_model, default_model,
 from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
 from digits.network.zoo import title
-from digits.ui.charts import boxes_picture, display_size, enlarge, heatmap_chart, networks_chart, probability_spec
+from digits.ui.charts import boxes_picture, display_size, enlarge, heatmap_chart, network_panel, probability_spec
 from digits.ui.wording import (
     REJECTED_PART,
     STEP_CAPTIONS,
@@ -93,6 +93,10 @@ UPLOAD_CACHE_ENTRIES = 32
 #: Files read per upload, and digits shown one by one per picture; the rest are counted ("N more").
 MAX_FILES = 20
 MAX_DIGITS_SHOWN = 12
+#: The "Every network" small multiples: panels per row (one per row on a phone), and each one's
+#: height in px (title and axes included).
+NETWORK_PANELS_PER_ROW = 4
+NETWORK_PANEL_HEIGHT = 150
 
 
 #: Readings at once in this server process (one per core): under overload the others wait for a
@@ -285,7 +289,17 @@ def show_every_network(image, key: str) -> None:
         ]
     ).set_index("network")
     st.table(table)
-    st.altair_chart(networks_chart({name: r.probabilities for name, r in readings.items()}), key=f"networks-{key}")
+    # Rows of panels: on a phone, Streamlit's columns stack, and the panels stay in order.
+    names = list(readings)
+    for start in range(0, len(names), NETWORK_PANELS_PER_ROW):
+        row = names[start : start + NETWORK_PANELS_PER_ROW]
+        for column, name in zip(st.columns(NETWORK_PANELS_PER_ROW), row, strict=False):
+            column.altair_chart(
+                network_panel(name, readings[name].probabilities),
+                width="stretch",
+                height=NETWORK_PANEL_HEIGHT,
+                key=f"networks-{key}-{start}-{name}",
+            )
     st.caption(
         "Each network's calibrated probabilities (its own temperature) for the same 28x28 input; its top "
         "digit in orange. The verdict is each network's own 'not a digit' detector."
