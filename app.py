@@ -14,6 +14,7 @@ from digits.ui.canvas_fix import keep_toolbar_clear
 from digits.ui.charts import results_csv
 from digits.ui.widgets import (
     BUSY,
+    EMPTY_CANVAS,
     classifier_or_stop,
     first_files,
     model_sidebar,
@@ -59,13 +60,13 @@ def draw_tab(classifier) -> None:
         image = canvas.image_data if canvas is not None else None
         result = None
         if image is None:
-            st.info("Nothing to read yet: draw a digit on the canvas.")
+            st.info(EMPTY_CANVAS)
         else:
             result = read_drawing(image, classifier)
             if result is None:
                 st.warning(f"Not read: {BUSY}.")
             else:
-                show_result(result, key="canvas", classifier=classifier)
+                show_result(result, key="canvas", classifier=classifier, blank=EMPTY_CANVAS)
     if result is not None:
         show_insights(result, key="canvas", classifier=classifier)  # across the tab's width
 

@@ -98,22 +98,30 @@ def test_uploads_are_read_once_and_at_most_twenty(classifier, mnist_test, monkey
 
 def test_texture_is_said_and_long_strings_are_shown_in_part(classifier, mnist_test):
     """A lattice of 8,281 dots is "too much texture to read", said in one line; a string of 14 real
-    digits is read whole, 12 of them shown one by one and the other 2 counted."""
+    digits is read whole, 12 of them shown one by one and the other 2 counted; a blank sheet of paper
+    is "no ink found", in other words than the empty canvas's."""
     import streamlit as st
     from PIL import Image
 
     from digits.evaluation.benchmark_hostile import lattice
-    from digits.ui.widgets import MAX_DIGITS_SHOWN
+    from digits.ui.widgets import BLANK_PICTURE, EMPTY_CANVAS, MAX_DIGITS_SHOWN
 
     from helpers import png_bytes, string_on_paper
 
     st.cache_data.clear()
     x, y = mnist_test
     string = string_on_paper([x[i] for i in range(14)])
-    files = [("dots.png", lattice(), "image/png"), ("string.png", png_bytes(Image.fromarray(string)), "image/png")]
+    paper = png_bytes(Image.new("L", (200, 120), 235))
+    files = [
+        ("dots.png", lattice(), "image/png"),
+        ("string.png", png_bytes(Image.fromarray(string)), "image/png"),
+        ("paper.png", paper, "image/png"),
+    ]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    assert [i.value for i in at.info].count(EMPTY_CANVAS) == 1  # the draw tab, before any stroke
     at.file_uploader[0].set_value(files).run()
     assert not at.exception and not at.error
+    assert [i.value for i in at.info].count(BLANK_PICTURE) == 1  # the blank sheet of paper
     assert [w.value for w in at.warning if "texture" in w.value] == [
         "Nothing read: too much texture to read: 8,281 separate marks, where a picture of digits has a few. "
         "Try a picture of the digits alone, on plain paper."

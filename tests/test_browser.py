@@ -214,6 +214,10 @@ def clear(page) -> None:
     page.locator(CLEAR).blur()
     page.mouse.move(1, 1)
     wait_for(page, lambda: prediction(page) is None, "a blank canvas after clear")
+    from digits.ui.widgets import EMPTY_CANVAS
+
+    # The same words as before the first stroke (not an upload's "no ink found in the picture").
+    wait_for(page, lambda: page.get_by_text(EMPTY_CANVAS).count() == 1, "the empty canvas's note")
 
 
 # Strokes in canvas pixels (280x280).

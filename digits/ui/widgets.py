@@ -93,6 +93,10 @@ UPLOAD_CACHE_ENTRIES = 32
 #: Files read per upload, and digits shown one by one per picture; the rest are counted ("N more").
 MAX_FILES = 20
 MAX_DIGITS_SHOWN = 12
+#: What a page says where there is nothing to read: an empty canvas (before the first stroke, and
+#: after Clear), and a picture without ink.
+EMPTY_CANVAS = "Nothing to read yet: draw a digit on the canvas."
+BLANK_PICTURE = "Nothing to read: no ink found in the picture (blank, or one even shade)."
 #: The "Every network" small multiples: panels per row (one per row on a phone), and each one's
 #: height in px (title and axes included).
 NETWORK_PANELS_PER_ROW = 4
@@ -210,18 +214,12 @@ def show_verdict(reading, detector, label: str = "Verdict") -> None:
 
 
 def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
-    """The 28x28 input (enlarged, visible pixels), the Prediction metric with the verdict beside
-    it, the calibrated confidence and the chart."""
+    """The Prediction metric with the verdict beside it, the calibrated confidence, then the 28x28
+    input (enlarged, visible pixels) and the chart."""
     reading = result.reading
-    left, right = st.columns([1, 2])
-    left.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
-    with right:
-        st.vega_lite_chart(
-            spec=probability_spec(reading.probabilities, title="Calibrated probability of each digit"),
-            width="stretch",
-            key=f"chart-{key}",
-        )
-    # Below, across the whole width, so that a verdict such as "not a digit" is never cut short.
+    # The answer first: on a phone, where columns stack, it comes straight under the canvas (below
+    # the 28x28 and the chart, it was some 550 px further down). Across the whole width, so that a
+    # verdict such as "not a digit" is never cut short.
     pred, verdict_col = st.columns(2)
     pred.metric("Prediction", shown_label(reading))
     with verdict_col:
@@ -232,6 +230,14 @@ def show_digit(result: DigitResult, key: str, classifier: Classifier) -> None:
         f"Confidence {reading.confidence:.1%}, calibrated (temperature {classifier.temperature:.2f}); "
         f"raw softmax {reading.raw_confidence:.1%}"
     )
+    left, right = st.columns([1, 2])
+    left.image(enlarge(result.digit.image, 196), caption="What the network sees (28x28)")
+    with right:
+        st.vega_lite_chart(
+            spec=probability_spec(reading.probabilities, title="Calibrated probability of each digit"),
+            width="stretch",
+            key=f"chart-{key}",
+        )
 
 
 def show_steps(result: DigitResult) -> None:
@@ -396,9 +402,12 @@ def show_boxes(result: Result) -> None:
     st.image(picture, caption="Where the digits were found", width="content")
 
 
-def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = False) -> None:
-    """Everything about one picture's reading, or a note that there is nothing to read (the
-    toggles of :func:`show_insights` are placed by the page, where there is room for them).
+def show_result(
+    result: Result, key: str, classifier: Classifier, boxes: bool = False, blank: str = BLANK_PICTURE
+) -> None:
+    """Everything about one picture's reading, or a note that there is nothing to read (``blank``
+    where the picture has no ink; the toggles of :func:`show_insights` are placed by the page, where
+    there is room for them).
 
     One digit gets the simple view; several get the number and a row per digit. With ``boxes``
     (uploads and photos), the picture is shown first with each digit's box drawn on it.
@@ -407,7 +416,7 @@ def show_result(result: Result, key: str, classifier: Classifier, boxes: bool = 
         st.warning(f"Nothing read: {result.texture}. Try a picture of the digits alone, on plain paper.")
         return
     if result.blank:
-        st.info("Nothing to read: the picture is blank. Draw or upload a digit.")
+        st.info(blank)
         return
     if boxes:
         show_boxes(result)
