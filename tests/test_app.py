@@ -22,6 +22,12 @@ def test_draw_page_runs_and_shows_the_model_card(classifier):
     assert accuracy == [f"{classifier.card['test_accuracy']:.2%}"]
     assert at.slider[0].value == 22  # MNIST-like stroke width by default
     assert any("draw a digit" in i.value.lower() for i in at.info)
+    # Outlier exposure's two weights, each named for what it is: the non-digits' share against the
+    # digits, and one non-digit's weight against one digit (the "Inside the network" caption's).
+    oe = classifier.outlier_exposure
+    said = [c.value for c in at.sidebar.caption if "outlier exposure" in c.value]
+    assert len(said) == 1 and f"weighing {oe['weight']:g} of the digits" in said[0]
+    assert f"each one {oe['outlier_sample_weight']:.2f} times a digit" in said[0]
 
 
 def test_not_a_digit_page_reads_every_photo(classifier):

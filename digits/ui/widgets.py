@@ -201,7 +201,12 @@ def model_sidebar(classifier: Classifier) -> None:
         if oe:
             st.caption(
                 f"Trained with outlier exposure: {oe['pool']:,} generated non-digits with uniform targets, "
-                f"loss weight {oe['weight']:g}."
+                f"together weighing {oe['weight']:g} of the digits in the loss"
+                + (
+                    f" (each one {oe['outlier_sample_weight']:.2f} times a digit)."
+                    if "outlier_sample_weight" in oe
+                    else "."
+                )
             )
 
 
