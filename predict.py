@@ -100,12 +100,12 @@ def describe(path: str, fields: dict) -> str:
     line = f"{path}: {fields['label']} (confidence {fields['confidence']:.1%})"
     if fields["is_digit"] is False:
         line = f"{path}: not a digit (OOD score {fields['ood_score']:.3g}); the softmax's top class {fields['label']}"
-    parts = fields["digits"]
-    if len(parts) > 1:
-        if all(d["is_digit"] is False for d in parts):
-            line += f"; {len(parts)} parts, none a digit"
-        else:
-            line += f"; {len(parts)} digits read as {fields['number']}"
+    from digits.ui.wording import NO_DIGIT
+
+    parts = len(fields["digits"])
+    if parts > 1:
+        number = fields["number"]
+        line += f"; {parts} parts, none a digit" if number == NO_DIGIT else f"; {parts} parts read as {number}"
     return line
 
 

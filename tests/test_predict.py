@@ -12,6 +12,7 @@ from PIL import Image
 from digits.datasets.photos import photo
 from digits.network.card import read_card
 from digits.network.classifier import default_model
+from predict import describe
 
 from conftest import ROOT
 from helpers import on_paper
@@ -94,12 +95,34 @@ def test_readable_output_and_exit_zero(files):
     lines = proc.stdout.splitlines()
     assert lines[0].startswith(f"{paths['digit0']}: {y[0]} (confidence")
     assert "nothing to read" in lines[1]
-    # A cat is not a digit, and its parts read as no number unless some part is a digit.
+    # A cat is not a digit (the readable line and the JSON say the same).
     cat = run_predict(paths["cat"]).stdout.strip()
-    parts = json.loads(run_predict("--json", paths["cat"]).stdout)["digits"]
+    fields = json.loads(run_predict("--json", paths["cat"]).stdout)
+    assert cat == describe(str(paths["cat"]), {k: v for k, v in fields.items() if k != "file"})
     assert cat.startswith(f"{paths['cat']}: not a digit (OOD score")
-    if len(parts) > 1 and all(d["is_digit"] is False for d in parts):
-        assert cat.endswith(f"; {len(parts)} parts, none a digit")
+
+
+def test_readable_line_says_what_the_app_shows():
+    """A number of parts: the digits, "?" for a rejected part, and no number when every part is
+    rejected (a cat cut into three parts is no "888")."""
+    from digits.ui.wording import shown_number
+
+    def fields(whole_is_digit, parts):
+        digits = [{"label": label, "is_digit": ok, "confidence": 0.9, "box": [0, 0, 1, 1]} for label, ok in parts]
+        return {
+            "label": 8,
+            "confidence": 0.9,
+            "is_digit": whole_is_digit,
+            "ood_score": 0.899,
+            "digits": digits,
+            "number": shown_number(digits),
+        }
+
+    assert describe("a.png", fields(True, [(8, True)])) == "a.png: 8 (confidence 90.0%)"  # one digit
+    assert describe("b.png", fields(True, [(4, True), (2, True)])).endswith("; 2 parts read as 42")
+    assert describe("c.png", fields(True, [(4, True), (8, False), (7, True)])).endswith("; 3 parts read as 4?7")
+    cat = describe("d.png", fields(False, [(8, False)] * 3))
+    assert cat == "d.png: not a digit (OOD score 0.899); the softmax's top class 8; 3 parts, none a digit"
 
 
 def test_a_folder_is_read_file_by_file(files, tmp_path):

@@ -226,6 +226,12 @@ class Classifier:
 
         Args:
             image: (28, 28) float in [0, 1], ink = 1.
+
+        Returns:
+            True when all :attr:`feature_dim` features are exactly 0.
+
+        Raises:
+            ValueError: wrong shape (see :meth:`forward`).
         """
         if self.feature_dim == 0:
             return False

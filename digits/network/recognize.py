@@ -56,7 +56,8 @@ class Result:
         return "".join(str(d.reading.label) for d in self.digits)
 
     def to_json(self, temperature: float = 1.0) -> dict[str, Any]:
-        """The fields of ``predict.py --json`` (without ``file``).
+        """The fields of ``predict.py --json`` (without ``file``; predict.py, like the app's upload
+        CSV, gives ``number`` as the app shows it: see :func:`digits.ui.wording.shown_number`).
 
         ``label``, ``confidence`` and ``probabilities`` (10 floats, calibrated at ``temperature``)
         read the whole picture as one digit, with ``raw_confidence`` (temperature 1), ``is_digit``
@@ -150,7 +151,8 @@ class Hypotheses:
         underlined: ``i`` -> piece ``i`` read with the bar set aside under it.
         source: where the picture came from, "upload" or "canvas" (the split prior differs).
         closed: ``i`` -> piece ``i`` read with a gap across one of its strokes closed.
-        width: the input picture's width in pixels (0: unknown).
+        width: the input picture's width in pixels (0: unknown; then no canvas edge is known, and
+            no piece is judged as running off it).
     """
 
     whole: DigitResult
@@ -240,7 +242,7 @@ def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
 
     canvas = hypotheses.source == "canvas"
-    frame = (hypotheses.height, hypotheses.width) if canvas else None
+    frame = (hypotheses.height, hypotheses.width) if canvas and hypotheses.width > 0 else None
 
     def shape_cost(box: tuple[int, ...]) -> float:
         return _shape_cost(_run_on(box, frame) if frame else box, tallest)
@@ -410,26 +412,23 @@ def _off_baseline(a: tuple[int, ...], b: tuple[int, ...], height: int) -> float:
 
 
 def _run_on(box: tuple[int, ...], frame: tuple[int, int]) -> tuple[float, ...]:
-    """A canvas piece's box as if the piece ran on past each edge of the canvas that it reaches, by
-    :data:`digits.reading.prepare.EDGE_EXTEND` of its height (as the piece is also read, see
-    :func:`digits.reading.prepare.prepare`): cut by the edge, its box in view is shorter, or
-    narrower, than the digit drawn, and the shape prior would take it for a fragment.
+    """A canvas piece's box for the shape prior, as if the piece ran on past the canvas's top or
+    bottom edge, where it reaches them, by :data:`digits.reading.prepare.EDGE_EXTEND` of its height:
+    cut there, its box in view is shorter than the digit drawn, and the prior (:func:`_shape_cost`)
+    would take it for a fragment, or for two digits side by side. (Cut at the left or right edge, a
+    piece is only narrower, which the prior does not charge; and the box is run on whether or not
+    the piece is also read run on, see :func:`digits.reading.prepare.prepare`.)
 
     Args:
         box: (x0, y0, x1, y1) of the piece, in px of the canvas.
         frame: the canvas's (height, width), in px.
 
     Returns:
-        (x0, y0, x1, y1), float px, reaching beyond the canvas where the piece reaches its edge.
+        (x0, y0, x1, y1), float px, reaching beyond the canvas's top or bottom where the piece does.
     """
     x0, y0, x1, y1 = box
     grow = EDGE_EXTEND * (y1 - y0)
-    return (
-        x0 - grow * (x0 <= 0),
-        y0 - grow * (y0 <= 0),
-        x1 + grow * (x1 >= frame[1]),
-        y1 + grow * (y1 >= frame[0]),
-    )
+    return (x0, y0 - grow * (y0 <= 0), x1, y1 + grow * (y1 >= frame[0]))
 
 
 def _off_one_edge(a: tuple[int, ...], b: tuple[int, ...], frame: tuple[int, int]) -> bool:

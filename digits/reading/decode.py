@@ -109,7 +109,7 @@ def load_image(
             claimed = _claimed_format(data)
             if claimed:  # a PNG whose header's checksum is wrong: a damaged image, not some other file
                 raise ImageError(f"the image is damaged (it starts like a {claimed} file but cannot be decoded)") from e
-            raise ImageError("not an image file that can be read (PNG, JPEG, WebP, BMP or GIF)") from e
+            raise ImageError("not an image file that can be read (such as PNG, JPEG, WebP, BMP or GIF)") from e
         except (OSError, SyntaxError, ValueError, EOFError) as e:
             raise ImageError(f"the image is damaged or truncated ({_one_line(e)})") from e
     if img.width < 1 or img.height < 1:

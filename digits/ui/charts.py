@@ -320,6 +320,13 @@ def score_chart(scores: dict[str, list[float]], threshold: float, score_name: st
     return alt.layer(bars, rule)
 
 
+def _two_lines(name: str) -> list[str]:
+    """A panel's title in two lines: ``name`` broken before its first parenthesis, or ``name`` and a
+    blank line."""
+    head, paren, rest = name.partition(" (")
+    return [head, f"({rest}"] if paren else [name, " "]
+
+
 def network_panel(name: str, probabilities: np.ndarray) -> alt.Chart:
     """One network's ten class probabilities as a small bar chart, its top digit highlighted: one
     panel of the small multiples a page lays out in columns (a facet chart has a fixed width, and on
@@ -340,7 +347,7 @@ def network_panel(name: str, probabilities: np.ndarray) -> alt.Chart:
         # and two lines for every title, so that the panels' plots line up.
         alt.Chart(
             pd.DataFrame(_network_rows({name: probabilities})),
-            title=alt.Title([*name.replace(" (", "\n(").split("\n"), " "][:2], fontSize=12),
+            title=alt.Title(_two_lines(name), fontSize=12),
         )
         .mark_bar()
         .encode(

@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digits.ui.charts import HIGHLIGHT, comparison_chart, probability_chart, probability_spec, score_chart
+from digits.ui.charts import (
+    HIGHLIGHT,
+    comparison_chart,
+    network_panel,
+    probability_chart,
+    probability_spec,
+    score_chart,
+)
 
 
 def data_of(chart) -> list[dict]:
@@ -56,6 +63,21 @@ def test_comparison_chart_puts_the_networks_side_by_side():
         comparison_chart({})
     with pytest.raises(ValueError, match="'ours'"):
         comparison_chart({"plain": plain, "ours": flat[:5]})
+
+
+def test_network_panel_highlights_the_top_digit_under_a_two_line_title():
+    """One network's panel: its ten probabilities, the top digit flagged, and a title in two lines
+    (the parenthesis apart, so that it is not cut short; a blank second line otherwise, so that the
+    panels of a row line up)."""
+    p = np.eye(10)[7] * 0.9 + 0.01
+    chart = network_panel("App network (CNN + outlier exposure)", p)
+    rows = data_of(chart)
+    assert [r["digit"] for r in rows] == [str(d) for d in range(10)]
+    assert [r["top"] for r in rows] == [d == 7 for d in range(10)]
+    assert chart.to_dict()["title"]["text"] == ["App network", "(CNN + outlier exposure)"]
+    assert network_panel("LeNet-like", p).to_dict()["title"]["text"] == ["LeNet-like", " "]
+    with pytest.raises(ValueError, match="'LeNet-like'"):
+        network_panel("LeNet-like", p[:9])
 
 
 def test_score_chart_marks_the_threshold():
