@@ -262,7 +262,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     ink = extract_ink(img, work_size, paper=not canvas)
     shape_in = _input_shape(img)
     try:
-        labels, groups = find_digits(ink.mask, source)
+        labels, groups = find_digits(ink.mask, source, run_on=EDGE_EXTEND)
     except TextureError as e:
         return Prepared(None, [], ink, shape=shape_in, texture=str(e), source=source)
     if not groups:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -492,12 +493,15 @@ def box_walls(mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, list[Group]]:
+def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -> tuple[np.ndarray, list[Group]]:
     """Segment binary ink into digits, left to right.
 
     Args:
         mask: (H, W) bool, the ink pixels (see :func:`digits.reading.ink.extract_ink`).
         source: one of :data:`SOURCES`; "canvas" keeps everything at the edge and looks for no frame.
+        run_on: on the canvas, a piece that reaches its top or bottom edge is judged, as a fragment
+            or a digit, by its height grown by this fraction (cut by the edge, it is shorter in view
+            than drawn; :data:`digits.reading.prepare.EDGE_EXTEND`); 0 for uploads.
 
     Returns:
         ``(labels, groups)``: the (H, W) int32 component label image (0 = background) and the
@@ -560,10 +564,17 @@ def find_digits(mask: np.ndarray, source: str = "upload") -> tuple[np.ndarray, l
         # ... and far taller than the digits (a thin 1 broken by pen skips in a tight crop is not).
         if lines and rest and min(g.height for g in lines) >= LINE_OVER_DIGITS * max(g.height for g in rest):
             groups = rest
-    _absorb_fragments(groups)
+    edge = labels.shape[0]
+
+    def drawn(g: Group) -> float:
+        """Its height as drawn: run on past the canvas's top or bottom edge where it reaches them."""
+        cut = source == "canvas" and (g.box[1] <= 0 or g.box[3] >= edge)
+        return g.height * (1 + run_on) if cut else g.height
+
+    _absorb_fragments(groups, drawn)
     tallest = max(g.height for g in groups)
     biggest = max(g.area for g in groups)
-    groups = [g for g in groups if g.height >= 0.4 * tallest or g.area >= 0.15 * biggest]
+    groups = [g for g in groups if drawn(g) >= 0.4 * tallest or g.area >= 0.15 * biggest]
     if len(groups) > MAX_DIGITS:
         raise TextureError(len(groups), "digit-sized marks")
     _rejoin_specks(labels, slices, specks, groups, reach=SPECK_REACH * tallest)
@@ -680,17 +691,18 @@ def _rejoin_specks(labels: np.ndarray, slices: list, specks: set[int], groups: l
             groups[digit_of[iy[ys[j], xs[j]], ix[ys[j], xs[j]]] - 1].absorb(Group([k], _box(sl), len(ys)))
 
 
-def _absorb_fragments(groups: list[Group]) -> None:
+def _absorb_fragments(groups: list[Group], height: Callable[[Group], float] = lambda g: g.height) -> None:
     """Merge fragments into the nearest digit, in place.
 
-    A fragment is a group under half the median height or a fifth of the median area (the top
-    bar of a 5 that sticks out past its body, a sliver cut off a stroke); it joins the group
-    whose box is horizontally nearest, if that gap is under 0.3 of the median height.
+    A fragment is a group under half the median height (its ``height`` as drawn, px) or a fifth of
+    the median area (the top bar of a 5 that sticks out past its body, a sliver cut off a stroke);
+    it joins the group whose box is horizontally nearest, if that gap is under 0.3 of the median
+    height.
     """
     while len(groups) > 1:
         med_h = float(np.median([g.height for g in groups]))
         med_a = float(np.median([g.area for g in groups]))
-        fragments = [g for g in groups if g.height < 0.5 * med_h or g.area < 0.2 * med_a]
+        fragments = [g for g in groups if height(g) < 0.5 * med_h or g.area < 0.2 * med_a]
         best = None
         for f in sorted(fragments, key=lambda g: g.area):
             for g in groups:

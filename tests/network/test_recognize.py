@@ -211,6 +211,23 @@ def test_pieces_cut_by_the_canvas_edge_are_judged_as_drawn(classifier, monkeypat
     assert rec.recognize(samples[1].image, classifier, source="canvas").number != "85"
 
 
+def test_a_digit_cut_short_by_the_canvas_edge_is_no_fragment(classifier):
+    """Validation "canvas_edge" sample 152, "85": the 5 runs off the top, and what is left of it, not
+    half as tall as the 8, was merged into the 8 as a fragment (a 5's loose top bar is one), and the
+    picture read "8". Judged by its height as drawn (run on by EDGE_EXTEND past the edge), it is a
+    digit of its own."""
+    from digits.reading.ink import extract_ink
+    from digits.reading.prepare import EDGE_EXTEND
+    from digits.reading.segment import find_digits
+
+    (s,) = people_samples("canvas_edge", {152})
+    assert s.label == "85" and s.params["edge"] == "top"
+    mask = extract_ink(s.image, paper=False).mask
+    assert len(find_digits(mask, "canvas")[1]) == 1  # as it is in view: a fragment of the 8
+    assert len(find_digits(mask, "canvas", run_on=EDGE_EXTEND)[1]) == 2
+    assert recognize(s.image, classifier, source="canvas").number == "85"
+
+
 def test_run_on_box():
     """A canvas piece's box grows past the top or bottom edge it reaches by EDGE_EXTEND of its
     height, and only there (cut at a side, a piece is only narrower, which the shape prior does not
