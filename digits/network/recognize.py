@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from digits.network.classifier import Classifier, Reading
+from digits.reading.boxes import reaches_ends
 from digits.reading.decode import ImageError, load_image
 from digits.reading.ink import WORK_SIZE
 from digits.reading.prepare import EDGE_EXTEND, Cut, Digit, Prepared, prepare
@@ -151,8 +152,6 @@ class Hypotheses:
         underlined: ``i`` -> piece ``i`` read with the bar set aside under it.
         source: where the picture came from, "upload" or "canvas" (the split prior differs).
         closed: ``i`` -> piece ``i`` read with a gap across one of its strokes closed.
-        width: the input picture's width in pixels (0: unknown; then no canvas edge is known, and
-            no piece is judged as running off it).
     """
 
     whole: DigitResult
@@ -164,7 +163,6 @@ class Hypotheses:
     underlined: dict[int, DigitResult] = field(default_factory=dict)
     source: str = "upload"
     closed: dict[int, DigitResult] = field(default_factory=dict)
-    width: int = 0
 
 
 def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
@@ -212,7 +210,6 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
         underlined=dict(zip(underlined_at, take(len(underlined_at)), strict=True)),
         source=prepared.source,
         closed=dict(zip(closed_at, take(len(closed_at)), strict=True)),
-        width=prepared.shape[1],
     )
 
 
@@ -242,10 +239,10 @@ def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
     tallest = max(r.digit.box[3] - r.digit.box[1] for r in singles)
 
     canvas = hypotheses.source == "canvas"
-    frame = (hypotheses.height, hypotheses.width) if canvas and hypotheses.width > 0 else None
+    height = hypotheses.height
 
     def shape_cost(box: tuple[int, ...]) -> float:
-        return _shape_cost(_run_on(box, frame) if frame else box, tallest)
+        return _shape_cost(_run_on(box, height) if canvas else box, tallest)
 
     def split_cost(cut: Cut) -> float:
         halves = (cut.left, cut.right)
@@ -256,12 +253,9 @@ def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
         a, b = singles[i], singles[i + 1]
         # Two pieces that both run off one edge of the canvas may be one stroke that went out and
         # came back (the loop and the stem of a 9 cut at its top): the prior is waived.
-        prior = 0.0 if frame and _off_one_edge(a.digit.box, b.digit.box, frame) else MERGE_COST
+        prior = 0.0 if canvas and _off_one_edge(a.digit.box, b.digit.box, height) else MERGE_COST
         return (
-            _cost(r.reading)
-            + prior
-            - ROW_COST * _apart(a.digit.box, b.digit.box)
-            - _baseline_discount(a, b, r, hypotheses.height)
+            _cost(r.reading) + prior - ROW_COST * _apart(a.digit.box, b.digit.box) - _baseline_discount(a, b, r, height)
         )
 
     chosen = choose_segmentation(
@@ -405,13 +399,13 @@ def _off_baseline(a: tuple[int, ...], b: tuple[int, ...], height: int) -> float:
     one's height: 0 for two digits on one baseline, about 0.5 for the arm of a 4 beside its stem.
     0 as well when either box reaches the picture's top (y0 = 0) or bottom (y1 = ``height``, px): a
     digit cut there (running off the canvas, or the crop) has no bottom of its own."""
-    if min(a[1], b[1]) <= 0 or max(a[3], b[3]) >= height:
+    if any(reaches_ends(a, height)) or any(reaches_ends(b, height)):
         return 0.0
     taller = max(a[3] - a[1], b[3] - b[1], 1)
     return abs(a[3] - b[3]) / taller
 
 
-def _run_on(box: tuple[int, ...], frame: tuple[int, int]) -> tuple[float, ...]:
+def _run_on(box: tuple[int, ...], height: int) -> tuple[float, ...]:
     """A canvas piece's box for the shape prior, as if the piece ran on past the canvas's top or
     bottom edge, where it reaches them, by :data:`digits.reading.prepare.EDGE_EXTEND` of its height:
     cut there, its box in view is shorter than the digit drawn, and the prior (:func:`_shape_cost`)
@@ -421,20 +415,21 @@ def _run_on(box: tuple[int, ...], frame: tuple[int, int]) -> tuple[float, ...]:
 
     Args:
         box: (x0, y0, x1, y1) of the piece, in px of the canvas.
-        frame: the canvas's (height, width), in px.
+        height: the canvas's height, in px.
 
     Returns:
         (x0, y0, x1, y1), float px, reaching beyond the canvas's top or bottom where the piece does.
     """
     x0, y0, x1, y1 = box
     grow = EDGE_EXTEND * (y1 - y0)
-    return (x0, y0 - grow * (y0 <= 0), x1, y1 + grow * (y1 >= frame[0]))
+    top, bottom = reaches_ends(box, height)
+    return (x0, y0 - grow * top, x1, y1 + grow * bottom)
 
 
-def _off_one_edge(a: tuple[int, ...], b: tuple[int, ...], frame: tuple[int, int]) -> bool:
+def _off_one_edge(a: tuple[int, ...], b: tuple[int, ...], height: int) -> bool:
     """Whether boxes ``a`` and ``b`` (x0, y0, x1, y1, px) both reach the top, or both the bottom, of
-    a canvas of ``frame`` (height, width) px."""
-    return (a[1] <= 0 and b[1] <= 0) or (a[3] >= frame[0] and b[3] >= frame[0])
+    a canvas ``height`` px tall."""
+    return any(x and y for x, y in zip(reaches_ends(a, height), reaches_ends(b, height), strict=True))
 
 
 def _shape_cost(box: tuple[float, ...], tallest: int) -> float:

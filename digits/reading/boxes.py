@@ -28,6 +28,12 @@ def bounding_box(mask: np.ndarray) -> tuple[int, int, int, int]:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
+def reaches_ends(box: tuple[float, ...], height: float) -> tuple[bool, bool]:
+    """Whether a box ``(x0, y0, x1, y1)`` (px) reaches the top, and the bottom, of a frame ``height``
+    px tall: a piece there may be cut by the frame's edge (a canvas stroke run off it)."""
+    return box[1] <= 0, box[3] >= height
+
+
 def crop_to_ink(image: np.ndarray) -> np.ndarray:
     """``image`` cropped to the bounding box of its non-zero pixels (a view, not a copy).
 

@@ -38,7 +38,7 @@ from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 from skimage import draw, measure, morphology, transform
 
-from digits.reading.boxes import along_a_side, bounding_box
+from digits.reading.boxes import along_a_side, bounding_box, reaches_ends
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -568,7 +568,7 @@ def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -
 
     def drawn(g: Group) -> float:
         """Its height as drawn: run on past the canvas's top or bottom edge where it reaches them."""
-        cut = source == "canvas" and (g.box[1] <= 0 or g.box[3] >= edge)
+        cut = source == "canvas" and any(reaches_ends(g.box, edge))
         return g.height * (1 + run_on) if cut else g.height
 
     _absorb_fragments(groups, drawn)

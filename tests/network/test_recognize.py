@@ -204,10 +204,10 @@ def test_pieces_cut_by_the_canvas_edge_are_judged_as_drawn(classifier, monkeypat
         assert rec.recognize(s.image, classifier, source="canvas").number == s.label
     prepared = prepare(samples[0].image, source="canvas")
     assert len(prepared.digits) == 3 and all(d.box[1] == 0 for d in prepared.digits[:2])
-    monkeypatch.setattr(rec, "_off_one_edge", lambda a, b, frame: False)
+    monkeypatch.setattr(rec, "_off_one_edge", lambda a, b, height: False)
     assert rec.recognize(samples[0].image, classifier, source="canvas").number == "914"
     monkeypatch.undo()
-    monkeypatch.setattr(rec, "_run_on", lambda box, frame: box)
+    monkeypatch.setattr(rec, "_run_on", lambda box, height: box)
     assert rec.recognize(samples[1].image, classifier, source="canvas").number != "85"
 
 
@@ -235,11 +235,11 @@ def test_run_on_box():
     from digits.network.recognize import EDGE_EXTEND, _off_one_edge, _run_on
 
     g = EDGE_EXTEND * 100
-    assert _run_on((10, 50, 60, 150), (280, 280)) == (10, 50, 60, 150)  # inside: as it is
-    assert _run_on((10, 0, 60, 100), (280, 280)) == (10, -g, 60, 100)  # off the top
-    assert _run_on((0, 180, 280, 280), (280, 280)) == (0, 180, 280, 280 + g)  # left, right, bottom
-    assert _off_one_edge((0, 0, 50, 90), (60, 0, 90, 120), (280, 280))
-    assert not _off_one_edge((0, 0, 50, 90), (60, 10, 90, 280), (280, 280))  # top and bottom: not one edge
+    assert _run_on((10, 50, 60, 150), 280) == (10, 50, 60, 150)  # inside: as it is
+    assert _run_on((10, 0, 60, 100), 280) == (10, -g, 60, 100)  # off the top
+    assert _run_on((0, 180, 280, 280), 280) == (0, 180, 280, 280 + g)  # left, right, bottom
+    assert _off_one_edge((0, 0, 50, 90), (60, 0, 90, 120), 280)
+    assert not _off_one_edge((0, 0, 50, 90), (60, 10, 90, 280), 280)  # top and bottom: not one edge
 
 
 def test_bold_digits_on_squared_and_ruled_paper(classifier):
