@@ -122,7 +122,7 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
         show_verdict(reading, classifier.detector)
         if reading.is_digit is False:
             st.caption(top_class_note(reading))
-        if classifier.features_off(result.whole.digit.image):
+        if reading.features_off:
             st.caption(features_off_note(classifier.feature_dim, classifier.outlier_exposure is not None))
     networks = {"Digit Canvas": reading.raw_probabilities()}
     if plain is not None:

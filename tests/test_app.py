@@ -48,7 +48,7 @@ def test_not_a_digit_page_reads_every_photo(classifier):
     assert len(notes) == verdicts.count("not a digit") > 0
     # Where the network's features are all off, the page says so, for the photos that are so.
     results = [recognize(p, classifier) for p in non_digit_photos().values()]
-    off = [classifier.features_off(r.whole.digit.image) for r in results if not r.blank]
+    off = [r.whole.reading.features_off for r in results if not r.blank]
     said = [c.value for c in at.caption if "features are zero for this picture" in c.value]
     assert len(said) == sum(off) > 0
     assert any("always add up to 1" in m.value for m in at.markdown)

@@ -94,6 +94,8 @@ class Reading:
         raw_confidence: the top softmax probability at temperature 1, in [0, 1].
         ood_score: the detector's score (higher = less like a digit), None without a detector.
         is_digit: the detector's verdict (score at or under the threshold), None without one.
+        features_off: whether every penultimate feature is exactly 0 (see
+            :meth:`Classifier.features_off`); False for a network without a ``features`` layer.
     """
 
     label: int
@@ -103,6 +105,7 @@ class Reading:
     raw_confidence: float
     ood_score: float | None = None
     is_digit: bool | None = None
+    features_off: bool = False
 
     def raw_probabilities(self) -> np.ndarray:
         """(10,) softmax probabilities at temperature 1 (uncalibrated)."""
@@ -222,7 +225,8 @@ class Classifier:
         layer's bias alone, the same for every such picture. Outlier exposure (Hendrycks, Mazeika &
         Dietterich 2019) asks for a uniform softmax on non-digits, and the app's network learned to
         give it by switching its ReLU features off: so it answers most Fashion-MNIST pictures and
-        photos. False for a network without a ``features`` layer.
+        photos. False for a network without a ``features`` layer. Every :class:`Reading` carries
+        it (``Reading.features_off``), from the same forward pass.
 
         Args:
             image: (28, 28) float in [0, 1], ink = 1.
@@ -233,10 +237,7 @@ class Classifier:
         Raises:
             ValueError: wrong shape (see :meth:`forward`).
         """
-        if self.feature_dim == 0:
-            return False
-        features, _ = self.forward(np.asarray(image)[None])
-        return not features.any()
+        return self.read(image).features_off
 
     def activations(self, image: np.ndarray) -> dict[str, np.ndarray]:
         """The feature maps of each convolution block for one image.
@@ -286,8 +287,9 @@ class Classifier:
                 raw_confidence=float(r.max()),
                 ood_score=None if sc is None else float(sc),
                 is_digit=None if sc is None else self.detector.accepts(sc),
+                features_off=bool(self.feature_dim) and not f.any(),
             )
-            for p, r, z, sc in zip(probs, raw, logits, scores, strict=True)
+            for p, r, z, sc, f in zip(probs, raw, logits, scores, features, strict=True)
         ]
 
 
