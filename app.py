@@ -23,6 +23,7 @@ from digits.ui.widgets import (
     show_insights,
     show_result,
 )
+from digits.ui.wording import result_fields
 
 #: The other pages (their URL paths are "Not_a_digit" and "Inside_the_network", from the files' names).
 NOT_A_DIGIT_PAGE = "pages/1_Not_a_digit.py"
@@ -90,7 +91,7 @@ def upload_tab(classifier) -> None:
             continue
         show_result(result, key=f"upload-{i}", classifier=classifier, boxes=True)
         show_insights(result, key=f"upload-{i}", classifier=classifier)
-        rows.append({"file": f.name} | result.to_json())
+        rows.append({"file": f.name} | result_fields(result))
     if len(files) > 1:
         st.download_button(
             "Download all results (CSV)", results_csv(rows), file_name="digit_canvas_results.csv", mime="text/csv"

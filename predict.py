@@ -124,13 +124,12 @@ def _load(model: str) -> None:
 def read_one(path: str) -> dict:
     """The result fields of one file (see the module docstring), with the worker's network."""
     from digits.network.recognize import recognize_file
-    from digits.ui.wording import shown_number
+    from digits.ui.wording import result_fields
 
     result, error = recognize_file(path, _classifier)
     if error:
         return {"file": path, "error": error}
-    fields = result.to_json(_classifier.temperature)
-    return {"file": path} | fields | {"number": shown_number(fields["digits"])}
+    return {"file": path} | result_fields(result, _classifier.temperature)
 
 
 def _workers(jobs: int, model: str):

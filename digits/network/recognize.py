@@ -57,14 +57,13 @@ class Result:
         return "".join(str(d.reading.label) for d in self.digits)
 
     def to_json(self, temperature: float = 1.0) -> dict[str, Any]:
-        """The fields of ``predict.py --json`` (without ``file``; predict.py, like the app's upload
-        CSV, gives ``number`` as the app shows it: see :func:`digits.ui.wording.shown_number`).
+        """The fields of ``predict.py --json`` but ``file`` and ``number`` (the number as the app
+        shows it is wording: :func:`digits.ui.wording.result_fields` adds it).
 
         ``label``, ``confidence`` and ``probabilities`` (10 floats, calibrated at ``temperature``)
         read the whole picture as one digit, with ``raw_confidence`` (temperature 1), ``is_digit``
-        and ``ood_score`` (higher = less like a digit); ``number`` is the digits read left to right
-        ("" when none); ``digits`` lists ``{"label", "confidence", "box": [x0, y0, x1, y1],
-        "is_digit", "ood_score"}`` in input pixels. A blank picture gives None for the reading,
+        and ``ood_score`` (higher = less like a digit); ``digits`` lists ``{"label", "confidence",
+        "box": [x0, y0, x1, y1], "is_digit", "ood_score"}`` in input pixels. A blank picture gives None for the reading,
         ``is_digit`` False and ``ood_score`` None, and ``texture`` says why when there was ink in too
         many marks to read (otherwise it is absent).
         """
@@ -77,7 +76,6 @@ class Result:
                 "temperature": temperature,
                 "is_digit": False,
                 "ood_score": None,
-                "number": "",
                 "digits": [],
             } | ({"texture": self.texture} if self.texture else {})
         r = self.whole.reading
@@ -89,7 +87,6 @@ class Result:
             "temperature": temperature,
             "is_digit": r.is_digit,
             "ood_score": _round(r.ood_score),
-            "number": self.number,
             "digits": [
                 {
                     "label": d.reading.label,

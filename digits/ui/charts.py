@@ -13,8 +13,6 @@ import numpy as np
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
-from digits.ui.wording import shown_number
-
 HIGHLIGHT = "#e4572e"
 OTHER = "#9aa5b1"
 #: Colour of the digits' boxes drawn on a picture: Okabe & Ito's blue, safe for colour blindness.
@@ -222,15 +220,16 @@ def boxes_picture(
 
 
 def results_csv(rows: Iterable[dict]) -> str:
-    """CSV text for a list of per-file results (``predict.py --json`` objects).
+    """CSV text for a list of per-file results (``predict.py --json`` objects:
+    :func:`digits.ui.wording.result_fields` with ``file``).
 
-    Columns: file, number (the digits read left to right), label and confidence (the picture read
-    as one digit), is_digit, p0..p9, and note (why nothing was read: the file's error, or too much
-    texture); empty cells where a value is None. Where several digits were read, the picture read
-    as one digit means nothing (a whole number squeezed into one 28x28): label, confidence and
-    p0..p9 are empty, is_digit is True only when every digit is one, number is as the page shows it
-    (:func:`digits.ui.wording.shown_number`: "?" for a part the detector rejects), and note gives
-    each part's top class and calibrated confidence ("2 0.999; 0 0.998; ...").
+    Columns: file, number (the digits read left to right, as the page shows them), label and
+    confidence (the picture read as one digit), is_digit, p0..p9, and note (why nothing was read:
+    the file's error, or too much texture); empty cells where a value is None. Where several digits
+    were read, the picture read as one digit means nothing (a whole number squeezed into one 28x28):
+    label, confidence and p0..p9 are empty, is_digit is True only when every digit is one (number
+    shows "?" for each part the detector rejects: :func:`digits.ui.wording.shown_number`), and note
+    gives each part's top class and calibrated confidence ("2 0.999; 0 0.998; ...").
     """
     out = io.StringIO()
     scalars = ("file", "number", "label", "confidence", "is_digit")
@@ -245,7 +244,6 @@ def results_csv(rows: Iterable[dict]) -> str:
             flat[f"p{d}"] = p
         if several:
             flat |= {"label": None, "confidence": None, "is_digit": all(d["is_digit"] is not False for d in digits)}
-            flat["number"] = shown_number(digits)  # as the page shows it: "?" for a rejected part
             flat["note"] = "; ".join(f"{d['label']} {d['confidence']:.3f}" for d in digits)
         writer.writerow({k: "" if v is None else v for k, v in flat.items()})
     return out.getvalue()

@@ -52,6 +52,15 @@ def shown_number(readings) -> str:
     return "".join(shown_part(label, is_digit) for label, is_digit in parts)
 
 
+def result_fields(result, temperature: float = 1.0) -> dict:
+    """A reading's fields as ``predict.py --json`` and the app's upload CSV give them: those of
+    :meth:`digits.network.recognize.Result.to_json` at ``temperature``, with ``number``
+    (before ``digits``) as a page shows it (:func:`shown_number`; "" for a blank picture)."""
+    fields = result.to_json(temperature)
+    digits = fields.pop("digits")
+    return fields | {"number": shown_number(digits), "digits": digits}
+
+
 def part_line(reading) -> str:
     """The line under one part of a number: "**4** · 99.9% · digit", or, for a part the detector
     rejects, "**—** · not a digit (top class 0, 10.1%)", so that no rejected digit reads as an answer."""
