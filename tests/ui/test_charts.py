@@ -148,6 +148,12 @@ def test_results_csv_has_a_row_per_file_with_the_number_read(classifier, mnist_t
     mixed = dataclasses.replace(pair, digits=[pair.digits[0], second])
     (row,) = csv.DictReader(io.StringIO(results_csv([{"file": "pair.png"} | result_fields(mixed)])))
     assert row["number"] == f"{y[0]}?" and row["is_digit"] == "False"
+    # One digit the detector rejects: no number, as the page's Prediction "—"; its top class stays in label.
+    one, _ = recognize_file(files["one.png"], classifier)
+    off = dataclasses.replace(one.digits[0], reading=dataclasses.replace(one.digits[0].reading, is_digit=False))
+    rejected = dataclasses.replace(one, whole=off, digits=[off])
+    (row,) = csv.DictReader(io.StringIO(results_csv([{"file": "one.png"} | result_fields(rejected)])))
+    assert row["number"] == "—" and row["label"] == str(y[2]) and row["is_digit"] == "False"
     # The pair: no whole-picture reading (a number squeezed into one 28x28), each digit in the note.
     assert table[0]["label"] == table[0]["confidence"] == table[0]["p0"] == ""
     assert table[0]["is_digit"] == "True"
