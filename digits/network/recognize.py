@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from digits.network.classifier import Classifier, Reading
-from digits.reading.boxes import reaches_ends
+from digits.reading.boxes import reaches_ends, run_past_ends
 from digits.reading.decode import ImageError, load_image
 from digits.reading.ink import WORK_SIZE
 from digits.reading.prepare import EDGE_EXTEND, Cut, Digit, Prepared, prepare
@@ -417,10 +417,7 @@ def _run_on(box: tuple[int, ...], height: int) -> tuple[float, ...]:
     Returns:
         (x0, y0, x1, y1), float px, reaching beyond the canvas's top or bottom where the piece does.
     """
-    x0, y0, x1, y1 = box
-    grow = EDGE_EXTEND * (y1 - y0)
-    top, bottom = reaches_ends(box, height)
-    return (x0, y0 - grow * top, x1, y1 + grow * bottom)
+    return run_past_ends(box, height, EDGE_EXTEND)
 
 
 def _off_one_edge(a: tuple[int, ...], b: tuple[int, ...], height: int) -> bool:

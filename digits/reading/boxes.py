@@ -34,6 +34,20 @@ def reaches_ends(box: tuple[float, ...], height: float) -> tuple[bool, bool]:
     return box[1] <= 0, box[3] >= height
 
 
+def run_past_ends(box: tuple[float, ...], height: float, extend: float) -> tuple[float, ...]:
+    """A box ``(x0, y0, x1, y1)`` (px) as if its piece ran on past the top or bottom of a frame
+    ``height`` px tall, where it reaches them (:func:`reaches_ends`), by ``extend`` of its height at
+    each such end: the digit as drawn, of which a canvas shows only what is in view.
+
+    Returns:
+        (x0, y0, x1, y1), float px; the box as it is where it reaches neither end.
+    """
+    x0, y0, x1, y1 = box
+    grow = extend * (y1 - y0)
+    top, bottom = reaches_ends(box, height)
+    return (x0, y0 - grow * top, x1, y1 + grow * bottom)
+
+
 def crop_to_ink(image: np.ndarray) -> np.ndarray:
     """``image`` cropped to the bounding box of its non-zero pixels (a view, not a copy).
 

@@ -38,7 +38,7 @@ from scipy import ndimage, sparse
 from scipy.sparse import csgraph
 from skimage import draw, measure, morphology, transform
 
-from digits.reading.boxes import along_a_side, bounding_box, reaches_ends
+from digits.reading.boxes import along_a_side, bounding_box, run_past_ends
 
 #: Specks (see the module notes) this close to a digit's ink, as a fraction of the tallest digit's
 #: height, are pieces of its strokes and stay with it.
@@ -500,8 +500,9 @@ def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -
         mask: (H, W) bool, the ink pixels (see :func:`digits.reading.ink.extract_ink`).
         source: one of :data:`SOURCES`; "canvas" keeps everything at the edge and looks for no frame.
         run_on: on the canvas, a piece that reaches its top or bottom edge is judged, as a fragment
-            or a digit, by its height grown by this fraction (cut by the edge, it is shorter in view
-            than drawn; :data:`digits.reading.prepare.EDGE_EXTEND`); 0 for uploads.
+            or a digit, by its height grown by this fraction at each edge it reaches (cut by the edge,
+            it is shorter in view than drawn; :func:`digits.reading.boxes.run_past_ends`,
+            :data:`digits.reading.prepare.EDGE_EXTEND`); 0 for uploads.
 
     Returns:
         ``(labels, groups)``: the (H, W) int32 component label image (0 = background) and the
@@ -567,9 +568,12 @@ def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -
     edge = labels.shape[0]
 
     def drawn(g: Group) -> float:
-        """Its height as drawn: run on past the canvas's top or bottom edge where it reaches them."""
-        cut = source == "canvas" and any(reaches_ends(g.box, edge))
-        return g.height * (1 + run_on) if cut else g.height
+        """Its height as drawn: run on past the canvas's top or bottom edge where it reaches them (as
+        the shape prior after the network judges it: :func:`digits.network.recognize._run_on`)."""
+        if source != "canvas":
+            return g.height
+        _, y0, _, y1 = run_past_ends(g.box, edge, run_on)
+        return y1 - y0
 
     _absorb_fragments(groups, drawn)
     tallest = max(g.height for g in groups)

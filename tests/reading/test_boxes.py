@@ -1,7 +1,7 @@
 import numpy as np
 from scipy import ndimage
 
-from digits.reading.boxes import along_a_side, at_border
+from digits.reading.boxes import along_a_side, at_border, reaches_ends, run_past_ends
 
 
 def test_at_border_lists_the_components_that_touch_it():
@@ -22,3 +22,14 @@ def test_along_a_side_needs_most_of_one_side():
     mask[:, 0] = False
     mask[:3, 0] = True  # a digit touching the side, not along it
     assert not along_a_side(mask)
+
+
+def test_a_box_runs_on_past_each_end_of_the_frame_it_reaches():
+    """The digit as drawn, of which a canvas shows what is in view: grown by a share of its height at
+    the top and at the bottom where it reaches them, never at the sides."""
+    assert reaches_ends((10, 50, 60, 150), 280) == (False, False)
+    assert run_past_ends((10, 50, 60, 150), 280, 0.3) == (10, 50, 60, 150)
+    assert reaches_ends((0, 0, 60, 100), 280) == (True, False)
+    assert run_past_ends((0, 0, 60, 100), 280, 0.3) == (0, -30, 60, 100)
+    assert run_past_ends((200, 180, 280, 280), 280, 0.5) == (200, 180, 280, 330)
+    assert run_past_ends((5, 0, 50, 280), 280, 0.25) == (5, -70, 50, 350)  # the whole height: both ends
