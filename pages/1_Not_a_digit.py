@@ -155,20 +155,25 @@ def show_distributions(classifier) -> None:
         "all through the upload preprocessing; the dashed line is the threshold. "
         f"Measured by `{EVALUATION_COMMAND}` ({samples.get('note', '')})."
     )
+    rows, whole_sets = rejection_table(samples, detector)
     st.dataframe(
-        rejection_table(samples["sets"], detector),
+        rows,
         hide_index=True,
         column_config={
             "called not a digit": st.column_config.NumberColumn(format="%.1f%%"),
             "pictures": st.column_config.NumberColumn(format="%d"),
         },
     )
+    counted = (
+        "Counted over every picture of each set that the preprocessing did not find blank"
+        if whole_sets
+        else "On the same samples as the chart: a random sample of at most 1,000 pictures a set, so each share "
+        "is known to within about a point"
+    )
     st.caption(
         "How often the verdict at the threshold is *not a digit*, set by set: for the MNIST digits, the share "
         "wrongly rejected; for every other set, the share caught (the rest are wrongly read as digits). "
-        "On the same samples as the chart: a random sample of at most 1,000 pictures a set, so each share "
-        "is known to within about a point (the threshold itself was set on the validation digits, to "
-        "reject at most 0.5% of them)."
+        f"{counted} (the threshold itself was set on the validation digits, to reject at most 0.5% of them)."
     )
 
 

@@ -53,6 +53,13 @@ def samples_path(model: str | None, samples_out: str | None) -> Path | None:
     return None
 
 
+def _rejected(scores: np.ndarray, threshold: float) -> list[int]:
+    """``[called not a digit, pictures]`` among the non-blank pictures of one set's scores (blanks
+    have :data:`digits.evaluation.ood_sets.BLANK_SCORE`; the app says "nothing to read" to them)."""
+    read = scores[scores < BLANK_SCORE]
+    return [int((read > threshold).sum()), len(read)]
+
+
 def _pct(x: float) -> str:
     return f"{x:.1%}" if x >= 0.001 or x == 0 else f"{x:.2%}"
 
@@ -151,17 +158,20 @@ def main(argv=None) -> int:
         pick = rng.choice(len(values), size=min(k, len(values)), replace=False)
         return [float(f"{v:.4g}") for v in values[pick]]
 
+    shown = {
+        "MNIST test digits": in_scores[chosen],
+        "Fashion-MNIST test": out["Fashion-MNIST test"][chosen],
+        "photos (scikit-image)": out["photos (scikit-image, whole and crops)"][chosen],
+        "letters (Liberation)": out["letters, others (Liberation)"][chosen],
+    }
     samples = {
         "score": chosen,
         "threshold": thr,
         "model_sha256": classifier.card["sha256"],
         "note": f"1,000 pictures per set at most, seed {args.seed}",
-        "sets": {
-            "MNIST test digits": sample(in_scores[chosen]),
-            "Fashion-MNIST test": sample(out["Fashion-MNIST test"][chosen]),
-            "photos (scikit-image)": sample(out["photos (scikit-image, whole and crops)"][chosen]),
-            "letters (Liberation)": sample(out["letters, others (Liberation)"][chosen]),
-        },
+        "sets": {name: sample(values) for name, values in shown.items()},
+        # The page's table: every non-blank picture of each set, [called not a digit, pictures].
+        "counts": {name: _rejected(values, thr) for name, values in shown.items()},
     }
     path = samples_path(args.model, args.samples_out)
     if path is None:

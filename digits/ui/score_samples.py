@@ -52,22 +52,36 @@ def load_score_samples(model_sha256: str, path: str | os.PathLike | None = None)
     return samples, ""
 
 
-def rejection_table(sets: dict[str, list[float]], detector: Detector) -> list[dict[str, Any]]:
-    """How often the detector says "not a digit" in each set of score samples.
+def rejection_table(samples: dict[str, Any], detector: Detector) -> tuple[list[dict[str, Any]], bool]:
+    """How often the detector says "not a digit" in each set of ``model/ood_scores.json``.
+
+    The evaluation counts every non-blank picture of each set at the threshold (``counts``: set
+    name -> ``[called not a digit, pictures]``); those counts are used when they were made at this
+    detector's score and threshold. Otherwise (an older file, or a detector refitted since) each
+    score sample is judged by the detector's own verdict
+    (:meth:`digits.network.detector.Detector.accepts`): a sample of at most 1,000 a set.
 
     Args:
-        sets: set name -> "not a digit" scores (higher = less like a digit), as in
-            ``model/ood_scores.json``.
-        detector: the app's detector; each score is judged by its own verdict
-            (:meth:`digits.network.detector.Detector.accepts`).
+        samples: the file's contents, as :func:`load_score_samples` gives them.
+        detector: the app's detector.
 
     Returns:
-        One row per set, in the order given: ``{"set": name, "pictures": n, "called not a digit":
-        percent in [0, 100]}`` (an empty set gives 0 pictures and 0%).
+        ``(rows, whole_sets)``: one row per set of ``samples["sets"]``, in its order, ``{"set": name,
+        "pictures": n, "called not a digit": percent in [0, 100]}`` (an empty set gives 0 pictures and
+        0%); ``whole_sets`` is True when the rows count the whole sets, False when the samples.
     """
+    counts = samples.get("counts")
+    whole_sets = (
+        isinstance(counts, dict)
+        and samples.get("score") == detector.score_name
+        and samples.get("threshold") == detector.threshold
+        and all(isinstance(counts.get(name), list) and len(counts[name]) == 2 for name in samples["sets"])
+    )
     rows = []
-    for name, scores in sets.items():
-        rejected = sum(not detector.accepts(s) for s in scores)
-        share = rejected / len(scores) if scores else 0.0
-        rows.append({"set": name, "pictures": len(scores), "called not a digit": 100.0 * share})
-    return rows
+    for name, scores in samples["sets"].items():
+        if whole_sets:
+            rejected, n = (int(v) for v in counts[name])
+        else:
+            rejected, n = sum(not detector.accepts(s) for s in scores), len(scores)
+        rows.append({"set": name, "pictures": n, "called not a digit": 100.0 * rejected / n if n else 0.0})
+    return rows, whole_sets

@@ -49,22 +49,48 @@ def test_evaluation_writes_samples_only_for_the_app_model(tmp_path):
     assert samples_path(str(ROOT / "model" / "baseline_cnn.keras"), str(tmp_path / "b.json")) == tmp_path / "b.json"
 
 
-def test_rejection_rates_are_the_detectors_verdicts(classifier):
-    """The page's table of how often each set is called "not a digit": the detector's own verdict on
-    every committed score sample, counted; the committed figures keep issue 8's promises (at most
-    0.5% of validation digits rejected, so a few in a thousand test digits; most of Fashion-MNIST caught)."""
+def test_rejection_rates_count_every_picture_of_each_set(classifier):
+    """The page's table of how often each set is called "not a digit": the evaluation's counts over
+    every non-blank picture of each set, made at the app's detector; they agree with the detector's
+    own verdict on the committed score samples to within a sample's error; and the committed figures
+    keep issue 8's promises (at most 0.5% of validation digits rejected, so a few in a thousand test
+    digits; most of Fashion-MNIST caught)."""
     from digits.ui.score_samples import rejection_table
 
     samples, _ = load_score_samples(classifier.card["sha256"])
-    rows = rejection_table(samples["sets"], classifier.detector)
-    assert [r["set"] for r in rows] == list(samples["sets"])
+    rows, whole_sets = rejection_table(samples, classifier.detector)
+    assert whole_sets and [r["set"] for r in rows] == list(samples["sets"])
+    by_set = {r["set"]: r for r in rows}
+    assert by_set["MNIST test digits"]["pictures"] == 10000  # no MNIST test digit reads as blank
     for row in rows:
         scores = samples["sets"][row["set"]]
-        rejected = sum(not classifier.detector.accepts(s) for s in scores)
-        assert row["pictures"] == len(scores)
-        assert row["called not a digit"] == pytest.approx(100 * rejected / len(scores))
-    by_set = {r["set"]: r["called not a digit"] for r in rows}
-    assert by_set["MNIST test digits"] < 2 and by_set["Fashion-MNIST test"] > 90
-    assert rejection_table({"empty": []}, classifier.detector) == [
-        {"set": "empty", "pictures": 0, "called not a digit": 0.0}
-    ]
+        assert row["pictures"] >= len(scores)
+        sampled = 100 * sum(not classifier.detector.accepts(s) for s in scores) / len(scores)
+        assert abs(row["called not a digit"] - sampled) < 3  # a sample of up to 1,000: within a few points
+    assert (
+        by_set["MNIST test digits"]["called not a digit"] < 1
+        and by_set["Fashion-MNIST test"]["called not a digit"] > 90
+    )
+
+
+def test_rejection_rates_fall_back_on_the_samples_when_the_counts_are_stale(classifier):
+    """A file without counts, or counted at another threshold (the detector refitted since): each score
+    sample is judged by the detector's own verdict, and the table says it is of the samples."""
+    from digits.ui.score_samples import rejection_table
+
+    samples, _ = load_score_samples(classifier.card["sha256"])
+    for stale in (
+        {k: v for k, v in samples.items() if k != "counts"},
+        samples | {"threshold": samples["threshold"] + 0.01},
+    ):
+        rows, whole_sets = rejection_table(stale, classifier.detector)
+        assert not whole_sets
+        for row in rows:
+            scores = samples["sets"][row["set"]]
+            rejected = sum(not classifier.detector.accepts(s) for s in scores)
+            assert row["pictures"] == len(scores)
+            assert row["called not a digit"] == pytest.approx(100 * rejected / len(scores))
+    assert rejection_table({"sets": {"empty": []}}, classifier.detector) == (
+        [{"set": "empty", "pictures": 0, "called not a digit": 0.0}],
+        False,
+    )
