@@ -23,6 +23,8 @@ from digits.reading.ink import WORK_SIZE, Ink, extract_ink
 from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit_each
 from digits.reading.segment import (
     CANVAS_MERGE_ASPECT,
+    CANVAS_NARROW_SPLIT_ASPECT,
+    CANVAS_NARROW_SPLIT_JOIN,
     CANVAS_SPLIT_ASPECT,
     CANVAS_SPLIT_JOIN,
     MERGE_ASPECT,
@@ -296,7 +298,9 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     }
     splits = {}
     if canvas:
-        cuts = split_candidates(labels, groups, aspect=CANVAS_SPLIT_ASPECT, most_join=CANVAS_SPLIT_JOIN)
+        cuts = split_candidates(
+            labels, groups, aspect=CANVAS_NARROW_SPLIT_ASPECT, most_join=CANVAS_NARROW_SPLIT_JOIN, run_on=EDGE_EXTEND
+        ) | split_candidates(labels, groups, aspect=CANVAS_SPLIT_ASPECT, most_join=CANVAS_SPLIT_JOIN)
     else:
         cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():

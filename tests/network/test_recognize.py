@@ -155,6 +155,60 @@ def test_digits_drawn_touching_on_the_canvas_are_two(classifier, pair):
     assert recognize(drawing, classifier, source="canvas").number == f"{y[i]}{y[j]}"
 
 
+def test_a_one_drawn_touching_the_next_digit_on_the_canvas_is_two_digits(classifier, monkeypatch):
+    """A validation 1 and 3 drawn touching on the canvas with the app's pen (4 px overlap): one piece
+    of ink narrower than CANVAS_SPLIT_ASPECT of its height, so no cut was offered and it was read
+    "8". The narrow rule offers the cut where the ink it crosses is short (the 1 meets the 3 at a
+    point), and the split reads "13"."""
+    import digits.reading.prepare as prep
+    from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
+    from digits.reading.segment import CANVAS_NARROW_SPLIT_JOIN, CANVAS_SPLIT_ASPECT
+
+    from conftest import mnist_dir
+    from helpers import canvas_drawing
+
+    x, y = source_split("validation", mnist_dir())
+    pair = (500, 54)
+    widths = [redraw_digit(crop_digit(x[k]), 190, 22.0).shape[1] for k in pair]
+    left = (280 - (sum(widths) - 4)) // 2
+    drawing = canvas_drawing([x[k] for k in pair], [left, left + widths[0] - 4], [45, 45])
+    prepared = prepare(drawing, source="canvas")
+    (piece,) = prepared.digits
+    x0, y0, x1, y1 = piece.box
+    assert (x1 - x0) / (y1 - y0) < CANVAS_SPLIT_ASPECT and prepared.splits[0].join <= CANVAS_NARROW_SPLIT_JOIN
+    assert recognize(drawing, classifier, source="canvas").number == f"{y[500]}{y[54]}" == "13"
+    monkeypatch.setattr(prep, "CANVAS_NARROW_SPLIT_ASPECT", CANVAS_SPLIT_ASPECT)  # without the rule
+    assert recognize(drawing, classifier, source="canvas").number == "8"
+
+
+def test_a_canvas_digit_cut_by_the_edge_is_no_wider_for_it(classifier, monkeypatch):
+    """A 5 drawn running off the canvas's top (validation canvas_edge picture 5, "54"): cut short, its
+    box in view is wider than 0.7 of its height, but not of its height as drawn, so the narrow rule
+    offers no cut through it (offered, the cut read the 5 as "11": "114")."""
+    import digits.reading.segment as seg
+    from digits.evaluation.benchmark_robustness import people_answer
+    from digits.reading.prepare import EDGE_EXTEND
+
+    from conftest import people_samples
+
+    (s,) = people_samples("canvas_edge", {5})
+    assert s.label == "54" and s.params["edge"] in ("top", "bottom")
+    assert people_answer(recognize(s.image, classifier, source="canvas")) == "54"
+    real = seg.split_candidates
+    cuts = {}
+
+    def spy(labels, groups, aspect=seg.SPLIT_ASPECT, most_join=1.0, run_on=0.0):
+        if aspect == seg.CANVAS_NARROW_SPLIT_ASPECT:
+            cuts["as drawn"] = real(labels, groups, aspect, most_join, run_on=run_on)
+            cuts["in view"] = real(labels, groups, aspect, most_join)
+            assert run_on == EDGE_EXTEND
+        return real(labels, groups, aspect, most_join, run_on=run_on)
+
+    monkeypatch.setattr("digits.reading.prepare.split_candidates", spy)
+    prepare(s.image, source="canvas")
+    assert 0 in cuts["in view"] and 0 not in cuts["as drawn"]
+
+
 def test_a_wide_canvas_zero_stays_one_digit(classifier):
     """Validation-built canvas 0s drawn wider than 0.9 of their height: the cut in the middle third
     crosses the ring's top and bottom (a large join). Above the canvas's limit no split is offered;
