@@ -91,7 +91,7 @@ def upload_tab(classifier) -> None:
             continue
         show_result(result, key=f"upload-{i}", classifier=classifier, boxes=True)
         show_insights(result, key=f"upload-{i}", classifier=classifier)
-        rows.append({"file": f.name} | result_fields(result))
+        rows.append({"file": f.name} | result_fields(result, classifier.temperature))
     if len(files) > 1:
         st.download_button(
             "Download all results (CSV)", results_csv(rows), file_name="digit_canvas_results.csv", mime="text/csv"

@@ -20,7 +20,8 @@ temperature (raw_confidence is the softmax at temperature 1); is_digit and ood_s
 read left to right as the app shows them: "?" for a part the detector calls not a digit, and "—"
 when it calls every part so (a photo of a cat cut into three parts is no number "888"); digits gives
 each part with its label, verdict and box in input pixels. A blank image gives
-nulls, is_digit false, "" and [].
+nulls, is_digit false, "" and [], and, when it holds ink in too many separate marks to be digits,
+"texture": str last, saying so.
 A file that cannot be read gives {"file": ..., "error": "reason"}; the other files are still
 processed, and the exit status is 1.
 """

@@ -20,7 +20,13 @@ from digits.ui.widgets import (
     read_file,
     show_verdict,
 )
-from digits.ui.wording import EVALUATION_COMMAND, features_off_note, shown_label, top_class_note
+from digits.ui.wording import (
+    EVALUATION_COMMAND,
+    features_off_note,
+    rejection_caption,
+    shown_label,
+    top_class_note,
+)
 
 EXPLANATION = r"""
 A digit classifier ends in a **softmax** over ten classes: from its ten **logits** $z_0, \dots, z_9$ it
@@ -164,17 +170,7 @@ def show_distributions(classifier) -> None:
             "pictures": st.column_config.NumberColumn(format="%d"),
         },
     )
-    counted = (
-        "Counted over every picture of each set that the preprocessing did not find blank"
-        if whole_sets
-        else "On the same samples as the chart: a random sample of at most 1,000 pictures a set, so each share "
-        "is known to within about a point"
-    )
-    st.caption(
-        "How often the verdict at the threshold is *not a digit*, set by set: for the MNIST digits, the share "
-        "wrongly rejected; for every other set, the share caught (the rest are wrongly read as digits). "
-        f"{counted} (the threshold itself was set on the validation digits, to reject at most 0.5% of them)."
-    )
+    st.caption(rejection_caption(whole_sets))
 
 
 def main() -> None:

@@ -60,12 +60,13 @@ class Result:
         """The fields of ``predict.py --json`` but ``file`` and ``number`` (the number as the app
         shows it is wording: :func:`digits.ui.wording.result_fields` adds it).
 
-        ``label``, ``confidence`` and ``probabilities`` (10 floats, calibrated at ``temperature``)
-        read the whole picture as one digit, with ``raw_confidence`` (temperature 1), ``is_digit``
-        and ``ood_score`` (higher = less like a digit); ``digits`` lists ``{"label", "confidence",
-        "box": [x0, y0, x1, y1], "is_digit", "ood_score"}`` in input pixels. A blank picture gives None for the reading,
-        ``is_digit`` False and ``ood_score`` None, and ``texture`` says why when there was ink in too
-        many marks to read (otherwise it is absent).
+        ``label``, ``confidence`` and ``probabilities`` (10 floats, calibrated at the classifier's
+        temperature, which ``temperature`` is to record) read the whole picture as one digit, with
+        ``raw_confidence`` (temperature 1), ``is_digit`` and ``ood_score`` (higher = less like a
+        digit); ``digits`` lists ``{"label", "confidence", "box": [x0, y0, x1, y1], "is_digit",
+        "ood_score"}`` in input pixels. A blank picture gives None for the reading, ``is_digit`` False
+        and ``ood_score`` None, and ``texture`` (last) says why when there was ink in too many marks to
+        read (otherwise it is absent).
         """
         if self.whole is None:
             return {

@@ -35,12 +35,17 @@ def reaches_ends(box: tuple[float, ...], height: float) -> tuple[bool, bool]:
 
 
 def run_past_ends(box: tuple[float, ...], height: float, extend: float) -> tuple[float, ...]:
-    """A box ``(x0, y0, x1, y1)`` (px) as if its piece ran on past the top or bottom of a frame
-    ``height`` px tall, where it reaches them (:func:`reaches_ends`), by ``extend`` of its height at
-    each such end: the digit as drawn, of which a canvas shows only what is in view.
+    """A box as if its piece ran on past the top or bottom of a frame, where it reaches them
+    (:func:`reaches_ends`): the digit as drawn, of which a canvas shows only what is in view.
+
+    Args:
+        box: (x0, y0, x1, y1) in px of the frame (x1, y1 exclusive).
+        height: the frame's height in px.
+        extend: how far the box runs on past each end it reaches, as a share (>= 0) of its height.
 
     Returns:
-        (x0, y0, x1, y1), float px; the box as it is where it reaches neither end.
+        (x0, y0, x1, y1): x0 and x1 as given, y0 and y1 moved out by ``extend`` times the box's
+        height at each end reached (floats where moved); the box as it is where it reaches neither.
     """
     x0, y0, x1, y1 = box
     grow = extend * (y1 - y0)

@@ -120,8 +120,10 @@ CANVAS_SPLIT_ASPECT = 0.9
 CANVAS_SPLIT_JOIN = 0.7
 #: A canvas group narrower than :data:`CANVAS_SPLIT_ASPECT`, down to this width / height, is also
 #: offered cut where its ink at the cut spans at most :data:`CANVAS_NARROW_SPLIT_JOIN` of its height:
-#: a 1 whose stroke meets the next digit ("10", "17", "41": two digits drawn touching, one of them
-#: narrow) is narrower than two round digits side by side, and meets it at a point. On 500
+#: a 1 whose stroke meets the next digit ("13", "17", "41": two digits drawn touching, one of them
+#: narrow) is narrower than two round digits side by side, and meets it at a point. A piece cut by
+#: the canvas's top or bottom is measured here by its height as drawn (``run_on``: a 5 cut at its top
+#: was sliced and read "11"). On 500
 #: validation-built canvas pairs drawn touching (a 1 in every other pair, strokes meeting end to end
 #: or overlapping by up to 0.6 of the pen), 1,000 single canvas digits and 500 canvas_edge pictures:
 #: 424 / 975 / 474 read right before; 0.7 without a join limit 435 / 974 / 472 (the cuts lost were
@@ -780,7 +782,8 @@ def split_candidates(
             for it); 0: as it is.
 
     Returns:
-        ``i`` -> ``(column, join)``: for each group at least ``aspect`` times as wide as tall, the
+        ``i`` -> ``(column, join)``: for each group at least ``aspect`` times as wide as tall (as
+        drawn, with ``run_on``), the
         column (in working pixels) in the middle third of its box where the ink is shortest (its
         upper and lower contours closest: where two touching digits meet), with the least ink
         among equals; and ``join`` in [0, 1], the share of the group's height that its ink spans
@@ -790,8 +793,8 @@ def split_candidates(
     out = {}
     for i, g in enumerate(groups):
         x0, y0, x1, y1 = g.box
-        _, top, _, bottom = run_past_ends(g.box, labels.shape[0], run_on)
-        if x1 - x0 < aspect * (bottom - top):
+        _, drawn_top, _, drawn_bottom = run_past_ends(g.box, labels.shape[0], run_on)
+        if x1 - x0 < aspect * (drawn_bottom - drawn_top):
             continue
         mask = np.isin(labels[y0:y1, x0:x1], g.labels)
         rows = np.arange(y1 - y0)[:, None]

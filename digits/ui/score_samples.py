@@ -30,9 +30,11 @@ def load_score_samples(model_sha256: str, path: str | os.PathLike | None = None)
 
     Returns:
         ``(samples, problem)``: ``samples`` is ``{"score": name, "threshold": float, "note": str,
-        "model_sha256": str, "sets": {set name: [scores]}}`` and ``problem`` is "" when the file is
-        there, readable and measured on this model; otherwise ``samples`` is None and ``problem``
-        says, in one sentence, what is wrong ("missing", "unreadable", "measured on another model").
+        "model_sha256": str, "sets": {set name: [scores]}}``, with ``"counts": {set name: [called not
+        a digit, pictures]}`` from a file that has them (see :func:`rejection_table`), and
+        ``problem`` is "" when the file is there, readable and measured on this model; otherwise
+        ``samples`` is None and ``problem`` says, in one sentence, what is wrong ("missing",
+        "unreadable", "measured on another model").
     """
     path = Path(path) if path else scores_path()
     try:
@@ -68,14 +70,18 @@ def rejection_table(samples: dict[str, Any], detector: Detector) -> tuple[list[d
     Returns:
         ``(rows, whole_sets)``: one row per set of ``samples["sets"]``, in its order, ``{"set": name,
         "pictures": n, "called not a digit": percent in [0, 100]}`` (an empty set gives 0 pictures and
-        0%); ``whole_sets`` is True when the rows count the whole sets, False when the samples.
+        0%); ``whole_sets`` is True when the rows count the whole sets, False when the samples (also
+        when a set's count is not two whole numbers, rejected <= pictures).
+
+    Raises:
+        KeyError: ``samples`` without "sets" (:func:`load_score_samples` never gives one).
     """
     counts = samples.get("counts")
     whole_sets = (
         isinstance(counts, dict)
         and samples.get("score") == detector.score_name
         and samples.get("threshold") == detector.threshold
-        and all(isinstance(counts.get(name), list) and len(counts[name]) == 2 for name in samples["sets"])
+        and all(_count_pair(counts.get(name)) for name in samples["sets"])
     )
     rows = []
     for name, scores in samples["sets"].items():
@@ -85,3 +91,13 @@ def rejection_table(samples: dict[str, Any], detector: Detector) -> tuple[list[d
             rejected, n = sum(not detector.accepts(s) for s in scores), len(scores)
         rows.append({"set": name, "pictures": n, "called not a digit": 100.0 * rejected / n if n else 0.0})
     return rows, whole_sets
+
+
+def _count_pair(value: Any) -> bool:
+    """Whether ``value`` is ``[called not a digit, pictures]``: two ints, 0 <= the first <= the second."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 0 <= value[0] <= value[1]
+    )

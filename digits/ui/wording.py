@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from digits.network.card import training_totals
 from digits.network.detector import SCORE_NAMES, Detector
+
+if TYPE_CHECKING:
+    from digits.network.recognize import Result
 
 #: Captions of the reading's steps (see :data:`digits.reading.prepare.STEPS`), in order.
 STEP_CAPTIONS = {
@@ -52,13 +56,39 @@ def shown_number(readings) -> str:
     return "".join(shown_part(label, is_digit) for label, is_digit in parts)
 
 
-def result_fields(result, temperature: float = 1.0) -> dict:
-    """A reading's fields as ``predict.py --json`` and the app's upload CSV give them: those of
-    :meth:`digits.network.recognize.Result.to_json` at ``temperature``, with ``number``
-    (before ``digits``) as a page shows it (:func:`shown_number`; "" for a blank picture)."""
+def result_fields(result: Result, temperature: float = 1.0) -> dict[str, Any]:
+    """A reading's fields as ``predict.py --json`` and the app's upload CSV give them.
+
+    Args:
+        result: the reading of one picture (:func:`digits.network.recognize.recognize`).
+        temperature: the temperature its probabilities were calibrated at (the classifier's
+            ``temperature``), recorded in the ``temperature`` field.
+
+    Returns:
+        :meth:`digits.network.recognize.Result.to_json`'s fields in its order, with ``number``
+        before ``digits``, as a page shows it (:func:`shown_number`: "?" for a rejected part, "—"
+        when every part is; "" for a blank picture), and ``texture`` last where there is one.
+    """
     fields = result.to_json(temperature)
-    digits = fields.pop("digits")
-    return fields | {"number": shown_number(digits), "digits": digits}
+    digits, texture = fields.pop("digits"), fields.pop("texture", None)
+    return fields | {"number": shown_number(digits), "digits": digits} | ({"texture": texture} if texture else {})
+
+
+def rejection_caption(whole_sets: bool) -> str:
+    """The caption under the Not a digit page's table of how often each set is called not a digit:
+    what the shares are of, the whole sets (``whole_sets``) or the chart's samples
+    (:func:`digits.ui.score_samples.rejection_table`)."""
+    counted = (
+        "Counted over every picture of each set that the preprocessing did not find blank"
+        if whole_sets
+        else "On the same samples as the chart: a random sample of at most 1,000 pictures a set, so each share "
+        "is known to within about a point"
+    )
+    return (
+        "How often the verdict at the threshold is *not a digit*, set by set: for the MNIST digits, the share "
+        "wrongly rejected; for every other set, the share caught (the rest are wrongly read as digits). "
+        f"{counted} (the threshold itself was set on the validation digits, to reject at most 0.5% of them)."
+    )
 
 
 def part_line(reading) -> str:

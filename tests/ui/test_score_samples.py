@@ -74,14 +74,18 @@ def test_rejection_rates_count_every_picture_of_each_set(classifier):
 
 
 def test_rejection_rates_fall_back_on_the_samples_when_the_counts_are_stale(classifier):
-    """A file without counts, or counted at another threshold (the detector refitted since): each score
-    sample is judged by the detector's own verdict, and the table says it is of the samples."""
+    """A file without counts, counted at another threshold (the detector refitted since), or with
+    counts that are not counts: each score sample is judged by the detector's own verdict, and the
+    table says it is of the samples."""
     from digits.ui.score_samples import rejection_table
 
     samples, _ = load_score_samples(classifier.card["sha256"])
+    damaged = {name: [None, 10] for name in samples["sets"]}
     for stale in (
         {k: v for k, v in samples.items() if k != "counts"},
         samples | {"threshold": samples["threshold"] + 0.01},
+        samples | {"counts": damaged},  # a hand-edited file: not counts, and no crash
+        samples | {"counts": samples["counts"] | {"MNIST test digits": [11, 10]}},
     ):
         rows, whole_sets = rejection_table(stale, classifier.detector)
         assert not whole_sets
