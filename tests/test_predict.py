@@ -61,6 +61,7 @@ def test_json_lines(files):
         assert r["temperature"] == temperature and 0 < r["raw_confidence"] <= 1
         assert r["is_digit"] is True and isinstance(r["ood_score"], float)
         assert r["number"] == str(y[i]) and len(r["digits"]) == 1
+        assert list(r)[-2:] == ["number", "digits"]  # in the order the module docstring gives
         box = r["digits"][0]["box"]
         assert 0 <= box[0] < box[2] <= 400 and 0 <= box[1] < box[3] <= 300
         assert r["digits"][0]["is_digit"] is True and r["digits"][0]["label"] == y[i]
