@@ -327,6 +327,24 @@ def test_upload(page, app_url, tmp_path, mnist_test):
     screenshot(page, "upload.png", full_page=True)
 
 
+def test_upload_of_a_photo_of_no_digits(page, app_url, tmp_path):
+    """A photo of a cat, uploaded as a user would: its parts are read, none is called a digit, and the
+    page says so rather than offering a number or "digits" found."""
+    from digits.ui.gallery import non_digit_photos
+
+    cat = tmp_path / "cat.png"
+    Image.fromarray(non_digit_photos()["A cat (Chelsea)"]).save(cat)
+    page.goto(app_url)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files([str(cat)])
+    wait_for(page, lambda: page.locator(PREDICTION).count() == 1, "the result")
+    assert page.locator(PREDICTION).all_inner_texts() == ["—"]
+    wait_for(page, lambda: page.get_by_text("calls none of them a digit").count() == 1, "the note")
+    assert page.get_by_text("Where the parts were found (none a digit)").count() == 1
+    assert page.get_by_text("Where the digits were found").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_not_a_digit_page(page, app_url):
     from digits.ui.gallery import non_digit_photos
 

@@ -17,10 +17,11 @@ from digits.network.recognize import DigitResult, Result, recognize, recognize_f
 from digits.network.zoo import title
 from digits.ui.charts import boxes_picture, display_size, enlarge, heatmap_chart, network_panel, probability_spec
 from digits.ui.wording import (
-    REJECTED_PART,
     STEP_CAPTIONS,
+    boxes_caption,
     explain,
     part_line,
+    parts_note,
     score_line,
     shown_label,
     shown_number,
@@ -260,10 +261,7 @@ def show_digits(result: Result, key: str, classifier: Classifier) -> None:
     """Several digits: the number as the Prediction, then each digit's crop, 28x28 and chart."""
     readings = [d.reading for d in result.digits]
     st.metric("Prediction", shown_number(readings), help="The digits read from left to right")
-    note = f"{len(result.digits)} parts found; each is normalised and read on its own."
-    if any(r.is_digit is False for r in readings):
-        note += f" {REJECTED_PART} marks a part the detector calls not a digit."
-    st.caption(note)
+    st.caption(parts_note(readings))
     for i, d in enumerate(result.digits[:MAX_DIGITS_SHOWN]):
         crop, seen, chart = st.columns([1, 1, 3])
         crop.image(enlarge(d.digit.steps["crop"], 112, square=True), caption=f"Digit {i + 1}: crop")
@@ -404,7 +402,7 @@ def show_boxes(result: Result) -> None:
         [d.digit.box for d in result.digits],
         [shown_part(d.reading.label, d.reading.is_digit) for d in result.digits],
     )
-    st.image(picture, caption="Where the digits were found", width="content")
+    st.image(picture, caption=boxes_caption([d.reading for d in result.digits]), width="content")
 
 
 def show_result(

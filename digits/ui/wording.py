@@ -91,6 +91,28 @@ def rejection_caption(whole_sets: bool) -> str:
     )
 
 
+def parts_note(readings) -> str:
+    """The line under a number's Prediction (each reading a :class:`digits.network.classifier.Reading`
+    of one part, left to right): how many parts were found and read, what :data:`REJECTED_PART`
+    marks, or, when the detector calls every part not a digit (a photo cut into parts), that none is
+    one."""
+    n = len(readings)
+    if n and all(r.is_digit is False for r in readings):
+        return f"{n} parts found, and the detector calls none of them a digit: this is probably not digits."
+    note = f"{n} parts found; each is normalised and read on its own."
+    if any(r.is_digit is False for r in readings):
+        note += f" {REJECTED_PART} marks a part the detector calls not a digit."
+    return note
+
+
+def boxes_caption(readings) -> str:
+    """The caption of the picture with each part's box drawn on it: the digits, or, when the detector
+    calls every part not a digit, the parts."""
+    if not readings or any(r.is_digit is not False for r in readings):
+        return "Where the digits were found"
+    return "What was read (not a digit)" if len(readings) == 1 else "Where the parts were found (none a digit)"
+
+
 def part_line(reading) -> str:
     """The line under one part of a number: "**4** · 99.9% · digit", or, for a part the detector
     rejects, "**—** · not a digit (top class 0, 10.1%)", so that no rejected digit reads as an answer."""

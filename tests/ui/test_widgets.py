@@ -113,7 +113,15 @@ def test_a_rejected_reading_shows_no_digit(classifier, mnist_test):
     """The headline never shows a digit the detector rejects: a real digit shows its label, a grey
     blob (the softmax must still pick some digit) shows "—" with its top class in the note beneath,
     and a number marks a rejected part "?" (all parts rejected: "—")."""
-    from digits.ui.wording import NO_DIGIT, part_line, shown_label, shown_number, top_class_note
+    from digits.ui.wording import (
+        NO_DIGIT,
+        boxes_caption,
+        part_line,
+        parts_note,
+        shown_label,
+        shown_number,
+        top_class_note,
+    )
 
     x, y = mnist_test
     digit = classifier.read(x[0].astype(np.float32)[..., None] / 255)
@@ -130,3 +138,10 @@ def test_a_rejected_reading_shows_no_digit(classifier, mnist_test):
     # Dicts, as predict.py --json and the upload CSV have them, read the same.
     parts = [{"label": r.label, "is_digit": r.is_digit} for r in (digit, blob)]
     assert shown_number(parts) == f"{y[0]}?"
+    # The line under the number, and the caption of the boxes: no "digits" where none is one.
+    assert parts_note([digit, digit]) == "2 parts found; each is normalised and read on its own."
+    assert parts_note([digit, blob]).endswith("? marks a part the detector calls not a digit.")
+    assert "none of them a digit" in parts_note([blob, blob, blob]) and "3 parts" in parts_note([blob] * 3)
+    assert boxes_caption([digit, blob]) == "Where the digits were found"
+    assert boxes_caption([blob, blob]) == "Where the parts were found (none a digit)"
+    assert boxes_caption([blob]) == "What was read (not a digit)" and boxes_caption([digit]).endswith("found")
