@@ -25,7 +25,6 @@ from digits.reading.segment import (
     CANVAS_MERGE_ASPECT,
     CANVAS_NARROW_SPLIT_ASPECT,
     CANVAS_NARROW_SPLIT_JOIN,
-    CANVAS_NARROW_SPLIT_SPAN,
     CANVAS_SPLIT_ASPECT,
     CANVAS_SPLIT_JOIN,
     MERGE_ASPECT,
@@ -299,17 +298,9 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     }
     splits = {}
     if canvas:
-        # A 1 touching the next digit (the narrow rule), then two wider digits (its cut kept where both
-        # rules find one).
-        narrow = split_candidates(
-            labels,
-            groups,
-            aspect=CANVAS_NARROW_SPLIT_ASPECT,
-            most_join=CANVAS_NARROW_SPLIT_JOIN,
-            run_on=EDGE_EXTEND,
-            span=CANVAS_NARROW_SPLIT_SPAN,
-        )
-        cuts = narrow | split_candidates(labels, groups, aspect=CANVAS_SPLIT_ASPECT, most_join=CANVAS_SPLIT_JOIN)
+        cuts = split_candidates(
+            labels, groups, aspect=CANVAS_NARROW_SPLIT_ASPECT, most_join=CANVAS_NARROW_SPLIT_JOIN, run_on=EDGE_EXTEND
+        ) | split_candidates(labels, groups, aspect=CANVAS_SPLIT_ASPECT, most_join=CANVAS_SPLIT_JOIN)
     else:
         cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():

@@ -130,13 +130,6 @@ CANVAS_SPLIT_JOIN = 0.7
 #: across a 4 or 5, join 0.27-0.52, and one at 0.03); 0.6 and 0.5 read one and two pairs more.
 CANVAS_NARROW_SPLIT_ASPECT = 0.7
 CANVAS_NARROW_SPLIT_JOIN = 0.25
-#: ... and, since a 1 is narrow, its joint with the next digit lies off the middle of the piece: the
-#: narrow rule looks for its cut between these shares of the piece's width (the rules from 0.8 and
-#: 0.9, in the middle third). On the same sets: touching pairs 433 -> 436 (the second draw 416 ->
-#: 425), single canvas digits 975 -> 974 (a 4 read "04"; 2,000 other validation-built canvas digits
-#: 1,958 either way), canvas_edge 474 as before. Without the join limit, a span of 0.15-0.85 from 0.9
-#: had read fewer pairs right (412 of 500): cuts through the digits' sides.
-CANVAS_NARROW_SPLIT_SPAN = (0.2, 0.8)
 #: More separate marks than this (components left once the specks are dropped) is texture, not digits:
 #: the busiest picture of digits in the project's sets (real pictures, both robustness tables) holds
 #: 8, the non-digit gallery's busiest photo 72. The merging is near-linear in their number
@@ -772,12 +765,7 @@ def merge_candidates(groups: list[Group], aspect: float = MERGE_ASPECT) -> list[
 
 
 def split_candidates(
-    labels: np.ndarray,
-    groups: list[Group],
-    aspect: float = SPLIT_ASPECT,
-    most_join: float = 1.0,
-    run_on: float = 0.0,
-    span: tuple[float, float] = (1 / 3, 2 / 3),
+    labels: np.ndarray, groups: list[Group], aspect: float = SPLIT_ASPECT, most_join: float = 1.0, run_on: float = 0.0
 ) -> dict[int, tuple[int, float]]:
     """Hypotheses that one group is two touching digits, for the network to settle.
 
@@ -788,8 +776,6 @@ def split_candidates(
             :data:`CANVAS_SPLIT_ASPECT` for the canvas).
         most_join: the largest ``join`` (below) of a cut proposed (1.0: any;
             :data:`CANVAS_SPLIT_JOIN` for the canvas).
-        span: the shares of the group's width between which the cut is looked for (the middle
-            third by default; :data:`CANVAS_NARROW_SPLIT_SPAN` for the canvas's narrow rule).
         run_on: a group that reaches the top or bottom of the picture is measured, for ``aspect``,
             by its height as drawn, run on past each such edge by this share
             (:func:`digits.reading.boxes.run_past_ends`; a canvas digit cut by the edge is no wider
@@ -797,9 +783,10 @@ def split_candidates(
 
     Returns:
         ``i`` -> ``(column, join)``: for each group at least ``aspect`` times as wide as tall (as
-        drawn, with ``run_on``), the column (in working pixels) within ``span`` of its box where the
-        ink is shortest (its upper and lower contours closest: where two touching digits meet),
-        with the least ink among equals; and ``join`` in [0, 1], the share of the group's height that its ink spans
+        drawn, with ``run_on``), the
+        column (in working pixels) in the middle third of its box where the ink is shortest (its
+        upper and lower contours closest: where two touching digits meet), with the least ink
+        among equals; and ``join`` in [0, 1], the share of the group's height that its ink spans
         in that column: small where two digits touch, about 1 across the middle of a 0. A group
         whose column has a ``join`` above ``most_join`` is left out (no other column is tried).
     """
@@ -817,7 +804,7 @@ def split_candidates(
         bottom = np.where(mask, rows, -1).max(axis=0)
         extent = np.maximum(bottom - top + 1, 0)
         score = extent + 0.25 * mask.sum(axis=0)
-        lo, hi = int(span[0] * (x1 - x0)), int(span[1] * (x1 - x0))
+        lo, hi = (x1 - x0) // 3, 2 * (x1 - x0) // 3
         if hi > lo:
             at = lo + int(np.argmin(score[lo:hi]))
             join = float(extent[at]) / (y1 - y0)

@@ -182,36 +182,6 @@ def test_a_one_drawn_touching_the_next_digit_on_the_canvas_is_two_digits(classif
     assert recognize(drawing, classifier, source="canvas").number != "13"  # one piece, read as one digit
 
 
-@pytest.mark.parametrize("pair, overlap", [((767, 84), 2), ((1283, 137), 6)])
-def test_a_one_touching_the_next_digit_is_cut_off_the_middle_of_the_piece(classifier, monkeypatch, pair, overlap):
-    """A validation 1 drawn touching a 7, and another touching a 2: a 1 is narrow, so where it meets
-    the next digit lies outside the middle third of their piece, where the cuts from 0.8 and 0.9 of
-    the height are looked for. The narrow rule looks between CANVAS_NARROW_SPLIT_SPAN of the width,
-    and reads "17" and "12" (in the middle third, no short cut: one digit)."""
-    import digits.reading.prepare as prep
-    from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
-    from digits.reading.segment import CANVAS_NARROW_SPLIT_JOIN, CANVAS_NARROW_SPLIT_SPAN
-
-    from conftest import mnist_dir
-    from helpers import canvas_drawing
-
-    x, y = source_split("validation", mnist_dir())
-    widths = [redraw_digit(crop_digit(x[k]), 190, 22.0).shape[1] for k in pair]
-    left = (280 - (sum(widths) - overlap)) // 2
-    drawing = canvas_drawing([x[k] for k in pair], [left, left + widths[0] - overlap], [45, 45])
-    prepared = prepare(drawing, source="canvas")
-    (piece,) = prepared.digits
-    x0, _, x1, _ = piece.box
-    cut = prepared.splits[0].left.box[2]  # where the left half ends, in input px
-    middle = (x0 + (x1 - x0) / 3, x0 + 2 * (x1 - x0) / 3)
-    assert not middle[0] <= cut <= middle[1] and prepared.splits[0].join <= CANVAS_NARROW_SPLIT_JOIN
-    assert x0 + CANVAS_NARROW_SPLIT_SPAN[0] * (x1 - x0) - 2 <= cut <= x0 + CANVAS_NARROW_SPLIT_SPAN[1] * (x1 - x0) + 2
-    want = f"{y[pair[0]]}{y[pair[1]]}"
-    assert y[pair[0]] == 1 and recognize(drawing, classifier, source="canvas").number == want
-    monkeypatch.setattr(prep, "CANVAS_NARROW_SPLIT_SPAN", (1 / 3, 2 / 3))
-    assert recognize(drawing, classifier, source="canvas").number != want
-
-
 def test_a_canvas_digit_cut_by_the_edge_is_no_wider_for_it(classifier, monkeypatch):
     """A 5 drawn running off the canvas's top (validation canvas_edge picture 5, "54"): cut short, its
     box in view is wider than 0.7 of its height, but not of its height as drawn, so the narrow rule
@@ -228,12 +198,12 @@ def test_a_canvas_digit_cut_by_the_edge_is_no_wider_for_it(classifier, monkeypat
     real = seg.split_candidates
     cuts = {}
 
-    def spy(labels, groups, aspect=seg.SPLIT_ASPECT, most_join=1.0, run_on=0.0, span=(1 / 3, 2 / 3)):
+    def spy(labels, groups, aspect=seg.SPLIT_ASPECT, most_join=1.0, run_on=0.0):
         if aspect == seg.CANVAS_NARROW_SPLIT_ASPECT:
-            cuts["as drawn"] = real(labels, groups, aspect, most_join, run_on=run_on, span=span)
-            cuts["in view"] = real(labels, groups, aspect, most_join, span=span)
+            cuts["as drawn"] = real(labels, groups, aspect, most_join, run_on=run_on)
+            cuts["in view"] = real(labels, groups, aspect, most_join)
             assert run_on == EDGE_EXTEND
-        return real(labels, groups, aspect, most_join, run_on=run_on, span=span)
+        return real(labels, groups, aspect, most_join, run_on=run_on)
 
     monkeypatch.setattr("digits.reading.prepare.split_candidates", spy)
     prepared = prepare(s.image, source="canvas")
