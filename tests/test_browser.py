@@ -340,7 +340,8 @@ def test_upload_of_a_photo_of_no_digits(page, app_url, tmp_path):
     wait_for(page, lambda: page.locator(PREDICTION).count() == 1, "the result")
     assert page.locator(PREDICTION).all_inner_texts() == ["—"]
     wait_for(page, lambda: page.get_by_text("calls none of them a digit").count() == 1, "the note")
-    assert page.get_by_text("Where the parts were found (none a digit)").count() == 1
+    boxes = page.get_by_text("Where the parts were found (none a digit)")
+    wait_for(page, lambda: boxes.count() == 1, "the picture's caption")  # an image's caption comes with it
     assert page.get_by_text("Where the digits were found").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
 
