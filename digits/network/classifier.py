@@ -94,8 +94,11 @@ class Reading:
         raw_confidence: the top softmax probability at temperature 1, in [0, 1].
         ood_score: the detector's score (higher = less like a digit), None without a detector.
         is_digit: the detector's verdict (score at or under the threshold), None without one.
-        features_off: whether every penultimate feature is exactly 0 (see
-            :meth:`Classifier.features_off`); False for a network without a ``features`` layer.
+        features_off: whether every penultimate feature is exactly 0: then the logits are the last
+            layer's bias alone, the same for every such picture. Outlier exposure (Hendrycks,
+            Mazeika & Dietterich 2019) asks for a uniform softmax on non-digits, and the app's
+            network learned to give it by switching its ReLU features off: so it answers most
+            Fashion-MNIST pictures and photos. False for a network without a ``features`` layer.
     """
 
     label: int
@@ -219,25 +222,6 @@ class Classifier:
         if self.feature_dim == 0:
             return np.zeros((len(x), 0), np.float32), logits
         return np.concatenate([p[1] for p in parts]), logits
-
-    def features_off(self, image: np.ndarray) -> bool:
-        """Whether every penultimate feature is zero for ``image``: then the logits are the last
-        layer's bias alone, the same for every such picture. Outlier exposure (Hendrycks, Mazeika &
-        Dietterich 2019) asks for a uniform softmax on non-digits, and the app's network learned to
-        give it by switching its ReLU features off: so it answers most Fashion-MNIST pictures and
-        photos. False for a network without a ``features`` layer. Every :class:`Reading` carries
-        it (``Reading.features_off``), from the same forward pass.
-
-        Args:
-            image: (28, 28) float in [0, 1], ink = 1.
-
-        Returns:
-            True when all :attr:`feature_dim` features are exactly 0.
-
-        Raises:
-            ValueError: wrong shape (see :meth:`forward`).
-        """
-        return self.read(image).features_off
 
     def activations(self, image: np.ndarray) -> dict[str, np.ndarray]:
         """The feature maps of each convolution block for one image.

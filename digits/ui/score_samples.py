@@ -86,7 +86,7 @@ def rejection_table(samples: dict[str, Any], detector: Detector) -> tuple[list[d
     rows = []
     for name, scores in samples["sets"].items():
         if whole_sets:
-            rejected, n = (int(v) for v in counts[name])
+            rejected, n = counts[name]
         else:
             rejected, n = sum(not detector.accepts(s) for s in scores), len(scores)
         rows.append({"set": name, "pictures": n, "called not a digit": 100.0 * rejected / n if n else 0.0})

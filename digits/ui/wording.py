@@ -45,13 +45,19 @@ def shown_label(reading) -> str:
     return NO_DIGIT if reading.is_digit is False else str(reading.label)
 
 
+def _none_a_digit(verdicts: list[bool | None]) -> bool:
+    """Whether there are parts and the detector calls every one of them not a digit (False; None,
+    a card without a detector, is no such verdict)."""
+    return bool(verdicts) and all(v is False for v in verdicts)
+
+
 def shown_number(readings) -> str:
     """The Prediction a page shows for several digits read left to right (each a
     :class:`digits.network.classifier.Reading`, or a dict with "label" and "is_digit" as
     ``predict.py --json`` gives them): each digit, with :data:`REJECTED_PART` for a part the
     detector calls not a digit, or :data:`NO_DIGIT` when it calls every part so."""
     parts = [(r["label"], r["is_digit"]) if isinstance(r, dict) else (r.label, r.is_digit) for r in readings]
-    if parts and all(is_digit is False for _, is_digit in parts):
+    if _none_a_digit([is_digit for _, is_digit in parts]):
         return NO_DIGIT
     return "".join(shown_part(label, is_digit) for label, is_digit in parts)
 
@@ -97,7 +103,7 @@ def parts_note(readings) -> str:
     marks, or, when the detector calls every part not a digit (a photo cut into parts), that none is
     one."""
     n = len(readings)
-    if n and all(r.is_digit is False for r in readings):
+    if _none_a_digit([r.is_digit for r in readings]):
         return f"{n} parts found, and the detector calls none of them a digit: this is probably not digits."
     note = f"{n} parts found; each is normalised and read on its own."
     if any(r.is_digit is False for r in readings):
@@ -108,7 +114,7 @@ def parts_note(readings) -> str:
 def boxes_caption(readings) -> str:
     """The caption of the picture with each part's box drawn on it: the digits, or, when the detector
     calls every part not a digit, the parts."""
-    if not readings or any(r.is_digit is not False for r in readings):
+    if not _none_a_digit([r.is_digit for r in readings]):
         return "Where the digits were found"
     return "What was read (not a digit)" if len(readings) == 1 else "Where the parts were found (none a digit)"
 
@@ -132,7 +138,7 @@ def top_class_note(reading) -> str:
 
 def features_off_note(feature_dim: int, outlier_exposure: bool) -> str:
     """One line under a reading whose network features are all zero
-    (:meth:`digits.network.classifier.Classifier.features_off`); ``outlier_exposure``: whether the
+    (:attr:`digits.network.classifier.Reading.features_off`); ``outlier_exposure``: whether the
     network was trained with it (then that is why)."""
     why = (
         " Trained to answer non-digits with a uniform softmax (outlier exposure), it learned to switch its "

@@ -115,7 +115,7 @@ def test_features_off_for_most_non_digits_and_no_digit(classifier, mnist_test):
 
     fashion, _ = load_fashion_mnist("test")
     images, _ = prepare_batch(fashion[:200])
-    off = np.array([classifier.features_off(x) for x in images])
+    off = np.array([classifier.read(x).features_off for x in images])
     assert off.mean() >= 0.8, off.mean()
     features, _ = classifier.forward(images)  # each reading says so from its own forward pass
     assert np.array_equal(off, ~features.any(axis=1))
@@ -123,4 +123,4 @@ def test_features_off_for_most_non_digits_and_no_digit(classifier, mnist_test):
     _, logits = classifier.forward(images[off])
     assert np.ptp(logits, axis=0).max() == 0  # the bias alone, the same for each
     x, _ = mnist_test
-    assert not any(classifier.features_off(d / 255.0) for d in x[:300])
+    assert not any(r.features_off for r in classifier.read_batch(x[:300] / 255.0))
