@@ -86,7 +86,9 @@ def _light(h):
         whole=strip(h.whole),
         singles=[strip(d) for d in h.singles],
         merges={i: strip(d) for i, d in h.merges.items()},
-        splits={i: c._replace(left=strip(c.left), right=strip(c.right)) for i, c in h.splits.items()},
+        splits={
+            i: [c._replace(left=strip(c.left), right=strip(c.right)) for c in cuts] for i, cuts in h.splits.items()
+        },
         extended={i: strip(d) for i, d in h.extended.items()},
         underlined={i: strip(d) for i, d in h.underlined.items()},
     )

@@ -143,8 +143,8 @@ class Hypotheses:
         whole: the picture read as one digit.
         singles: each piece found, left to right, read as one digit.
         merges: ``i`` -> pieces ``i`` and ``i + 1`` read as one digit.
-        splits: ``i`` -> piece ``i`` cut in two (:class:`digits.reading.prepare.Cut`), both halves
-            read (:class:`DigitResult`).
+        splits: ``i`` -> piece ``i`` cut in two, each way prepared (a list of
+            :class:`digits.reading.prepare.Cut`), both halves read (:class:`DigitResult`).
         extended: ``i`` -> canvas piece ``i`` read as if it ran on past the edge.
         height: the input picture's height in pixels (the frame of every box).
         underlined: ``i`` -> piece ``i`` read with the bar set aside under it.
@@ -155,7 +155,7 @@ class Hypotheses:
     whole: DigitResult
     singles: list[DigitResult]
     merges: dict[int, DigitResult]
-    splits: dict[int, Cut]
+    splits: dict[int, list[Cut]]
     extended: dict[int, DigitResult]
     height: int
     underlined: dict[int, DigitResult] = field(default_factory=dict)
@@ -178,7 +178,7 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
         *([] if shared else [prepared.whole]),
         *prepared.digits,
         *(prepared.merges[i] for i in merged_at),
-        *(half for i in split_at for half in (prepared.splits[i].left, prepared.splits[i].right)),
+        *(half for i in split_at for cut in prepared.splits[i] for half in (cut.left, cut.right)),
         *(prepared.extended[i] for i in extended_at),
         *(prepared.underlined[i] for i in underlined_at),
         *(prepared.closed[i] for i in closed_at),
@@ -194,10 +194,12 @@ def read_hypotheses(prepared: Prepared, classifier: Classifier) -> Hypotheses:
 
     singles = take(len(prepared.digits))
     merges = dict(zip(merged_at, take(len(merged_at)), strict=True))
-    halves = take(2 * len(split_at))
-    splits = {
-        i: prepared.splits[i]._replace(left=halves[2 * j], right=halves[2 * j + 1]) for j, i in enumerate(split_at)
-    }
+    splits = {}
+    for i in split_at:
+        halves = take(2 * len(prepared.splits[i]))
+        splits[i] = [
+            cut._replace(left=halves[2 * j], right=halves[2 * j + 1]) for j, cut in enumerate(prepared.splits[i])
+        ]
     return Hypotheses(
         whole=results[0],
         singles=singles,
@@ -256,15 +258,17 @@ def choose_reading(hypotheses: Hypotheses) -> list[DigitResult]:
             _cost(r.reading) + prior - ROW_COST * _apart(a.digit.box, b.digit.box) - _baseline_discount(a, b, r, height)
         )
 
+    # A piece cut more than one way: the cut whose halves are the more plausible two digits.
+    cuts = {i: min(ways, key=split_cost) for i, ways in hypotheses.splits.items()}
     chosen = choose_segmentation(
         [_cost(r.reading) + shape_cost(r.digit.box) for r in singles],
         {i: merge_cost(i, r) for i, r in hypotheses.merges.items()},
-        {i: split_cost(cut) for i, cut in hypotheses.splits.items()},
+        {i: split_cost(cut) for i, cut in cuts.items()},
     )
     read = {
         "one": lambda i: [singles[i]],
         "merge": lambda i: [hypotheses.merges[i]],
-        "split": lambda i: [hypotheses.splits[i].left, hypotheses.splits[i].right],
+        "split": lambda i: [cuts[i].left, cuts[i].right],
     }
     return [d for i, kind in chosen for d in read[kind](i)]
 

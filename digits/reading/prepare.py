@@ -32,6 +32,7 @@ from digits.reading.segment import (
     TextureError,
     bridge,
     close_gap,
+    cut_in_two,
     find_digits,
     group_mask,
     merge_candidates,
@@ -79,8 +80,9 @@ class Cut(NamedTuple):
     Attributes:
         left, right: the two halves, each normalised as a digit (:class:`Digit`; once read, the
             network's :class:`digits.network.recognize.DigitResult` in their place).
-        join: the share, in [0, 1], of the piece's height that its ink spans in the cut's column:
-            small where two digits touch, about 1 across the middle of a wide 0.
+        join: the share, in [0, 1], of the piece's height that its ink spans in the straight cut's
+            column (:func:`digits.reading.segment.split_candidates`; a cut along a path has its
+            piece's): small where two digits touch, about 1 across the middle of a wide 0.
     """
 
     left: Any
@@ -98,8 +100,10 @@ class Prepared:
         ink: the extracted ink (see :class:`digits.reading.ink.Ink`).
         merges: hypotheses: ``i`` -> ``digits[i]`` and ``digits[i + 1]`` normalised as one digit
             (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
-        splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits (:class:`Cut`; see
-            :func:`digits.reading.segment.split_candidates`).
+        splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, one or more ways
+            (a list of :class:`Cut`: the straight cut of
+            :func:`digits.reading.segment.split_candidates`, then, on uploads, the path of
+            :func:`digits.reading.segment.cut_in_two`).
         extended: hypotheses, canvas only: ``i`` -> ``digits[i]``, which touches the canvas's edge,
             normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`), where that
             changes its scale (:func:`_run_off`).
@@ -117,7 +121,7 @@ class Prepared:
     digits: list[Digit]
     ink: Ink
     merges: dict[int, Digit] = field(default_factory=dict)
-    splits: dict[int, Cut] = field(default_factory=dict)
+    splits: dict[int, list[Cut]] = field(default_factory=dict)
     extended: dict[int, Digit] = field(default_factory=dict)
     shape: tuple[int, int] = (0, 0)
     texture: str | None = None
@@ -304,10 +308,18 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     else:
         cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():
-        left, right = masks[i].copy(), masks[i].copy()
-        left[:, cut:], right[:, :cut] = False, False
-        if left.any() and right.any():
-            splits[i] = Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
+        # The straight cut in the middle third; on uploads also the cut along the cheapest path
+        # (segment.cut_in_two), and the network's readings settle which (recognize.choose_reading).
+        straight_left, straight_right = masks[i].copy(), masks[i].copy()
+        straight_left[:, cut:], straight_right[:, :cut] = False, False
+        pairs = [(straight_left, straight_right)] + ([] if canvas else [cut_in_two(masks[i], groups[i].box)])
+        found = [
+            Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
+            for left, right in pairs
+            if left.any() and right.any()
+        ]
+        if found:
+            splits[i] = found
     underlined = {
         i: _healed(ink, masks[i] | np.isin(labels, g.under), shape_in) for i, g in enumerate(groups) if g.under
     }

@@ -70,6 +70,21 @@ def test_touching_zeros_are_two_digits(classifier):
     assert result.number == "00"
 
 
+def test_touching_digits_are_cut_where_they_meet(classifier, monkeypatch):
+    """Validation-built touching pairs on paper ("26", "09") whose joint lies off the middle of
+    their piece: cut straight in its middle third, one half keeps a piece of the other digit (the
+    base of the 2 under the 6) and is misread; the cut along the cheapest path (segment.cut_in_two)
+    separates them, and the pair is read right."""
+    import digits.reading.prepare as prep
+
+    for s in people_samples("touching", {284, 319}):
+        prepared = prepare(s.image)
+        assert len(prepared.digits) == 1 and len(prepared.splits[0]) == 2  # straight, then path
+        assert recognize(s.image, classifier).number == s.label
+    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask))  # straight cut only
+    assert all(recognize(s.image, classifier).number != s.label for s in people_samples("touching", {284, 319}))
+
+
 def test_strokes_broken_across_are_one_digit(classifier):
     """Slanted 1s with a gap cut across the stroke (validation "broken stroke" samples): the halves
     lie one above the other, and the short one, scaled up on its own, looked like an 8 ("81")."""
@@ -151,7 +166,7 @@ def test_digits_drawn_touching_on_the_canvas_are_two(classifier, pair):
     left = (280 - (sum(widths) - 8)) // 2
     drawing = canvas_drawing([x[i], x[j]], [left, left + widths[0] - 8], [45, 45])  # 8 px overlap
     prepared = prepare(drawing, source="canvas")
-    assert len(prepared.digits) == 1 and prepared.splits[0].join <= CANVAS_SPLIT_JOIN
+    assert len(prepared.digits) == 1 and prepared.splits[0][0].join <= CANVAS_SPLIT_JOIN
     assert recognize(drawing, classifier, source="canvas").number == f"{y[i]}{y[j]}"
 
 
@@ -175,7 +190,7 @@ def test_a_one_drawn_touching_the_next_digit_on_the_canvas_is_two_digits(classif
     prepared = prepare(drawing, source="canvas")
     (piece,) = prepared.digits
     x0, y0, x1, y1 = piece.box
-    assert (x1 - x0) / (y1 - y0) < CANVAS_SPLIT_ASPECT and prepared.splits[0].join <= CANVAS_NARROW_SPLIT_JOIN
+    assert (x1 - x0) / (y1 - y0) < CANVAS_SPLIT_ASPECT and prepared.splits[0][0].join <= CANVAS_NARROW_SPLIT_JOIN
     assert recognize(drawing, classifier, source="canvas").number == f"{y[500]}{y[54]}" == "13"
     monkeypatch.setattr(prep, "CANVAS_NARROW_SPLIT_ASPECT", CANVAS_SPLIT_ASPECT)  # without the rule
     assert not prepare(drawing, source="canvas").splits
@@ -354,7 +369,7 @@ def test_a_single_digit_is_normalised_and_read_once(classifier, mnist_test, monk
     real = classifier.read_batch
     monkeypatch.setattr(classifier, "read_batch", lambda images: batches.append(len(images)) or real(images))
     result = recognize(page, classifier)
-    assert batches == [1 + 2 * len(prepared.splits) + len(prepared.closed)]
+    assert batches == [1 + 2 * sum(map(len, prepared.splits.values())) + len(prepared.closed)]
     assert result.number == str(y[0]) and result.whole.reading.label == y[0]
 
 

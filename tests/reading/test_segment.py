@@ -491,3 +491,28 @@ def test_an_open_digit_without_a_cut_is_left_open(mnist_test):
     x, y = mnist_test
     ones = [close_gap(x[i] > 127) for i in np.flatnonzero(y == 1)[:50]]
     assert all(j is None for j in ones)
+
+
+def test_cut_in_two_crosses_ink_only_where_two_digits_meet():
+    """A ring and a leaning stroke whose end touches the ring's side, right of their joint box's
+    middle third (a 0 and a 1 written touching): the path goes round both and crosses ink only at
+    the joint; each half is one whole mark, with nothing of the other."""
+    from skimage import measure
+
+    from digits.reading.boxes import bounding_box
+    from digits.reading.segment import cut_in_two
+
+    img = Image.new("L", (200, 120), 0)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((10, 10, 130, 110), outline=255, width=8)  # the 0: its right side at x 122-130
+    draw.line([(160, 8), (127, 60)], fill=255, width=8)  # the 1, its lower end on the 0's side
+    mask = np.asarray(img) > 127
+    assert measure.label(mask).max() == 1  # one piece of ink
+    box = bounding_box(mask)
+    assert box[0] + (box[2] - box[0]) * 2 / 3 < 127  # the joint lies right of the middle third
+    left, right = cut_in_two(mask, box)
+    assert not (left & right).any() and (left | right).sum() >= 0.97 * mask.sum()
+    for half, (x0, x1) in ((left, (10, 131)), (right, (128, 165))):
+        assert measure.label(half).max() == 1
+        hx0, _, hx1, _ = bounding_box(half)
+        assert abs(hx0 - x0) <= 4 and abs(hx1 - x1) <= 4, (hx0, hx1)
