@@ -268,7 +268,7 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     ink = extract_ink(img, work_size, paper=not canvas)
     shape_in = _input_shape(img)
     try:
-        labels, groups = find_digits(ink.mask, source, run_on=EDGE_EXTEND)
+        labels, groups = find_digits(ink.mask, source, run_on=EDGE_EXTEND if canvas else 0.0)
     except TextureError as e:
         return Prepared(None, [], ink, shape=shape_in, texture=str(e), source=source)
     if not groups:

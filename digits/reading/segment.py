@@ -130,15 +130,17 @@ CANVAS_SPLIT_JOIN = 0.7
 #: across a 4 or 5, join 0.27-0.52, and one at 0.03); 0.6 and 0.5 read one and two pairs more.
 CANVAS_NARROW_SPLIT_ASPECT = 0.7
 CANVAS_NARROW_SPLIT_JOIN = 0.25
-#: An upload's group offered a cut (:data:`SPLIT_ASPECT`) is cut along a path (:func:`cut_in_two`)
-#: between this share of its width and 1 minus it. The straight cut in the middle third (the canvas's,
-#: :func:`split_candidates`) left pieces of one digit with the other (a 5's top bar with the 1 it
-#: touches, read "7"; the base of a 2 under the next digit) or missed the joint of a 1 ("21", "41").
-#: On the validation-built "as people make them" set (500 pictures per variant): touching 484 -> 486,
-#: frame_filling 484 -> 483 (a bold 8 read "95"), every other row the same; the first table's
-#: validation-built strings (200 per length) 986 -> 987 of 1,000. In the middle third only, touching
-#: 486 without the fragments' removal and with it. On the canvas (its straight cut kept), the same
-#: path read one touching pair fewer of 500 and one canvas_edge picture fewer.
+#: An upload's group offered a cut (:data:`SPLIT_ASPECT`) is also cut along a path (:func:`cut_in_two`)
+#: between this share of its width and 1 minus it, beside the straight cut in its middle third
+#: (:func:`split_candidates`, the canvas's only cut), which left pieces of one digit with the other (a
+#: 5's top bar with the 1 it touches, read "7"; the base of a 2 under the next digit) or missed the
+#: joint of a 1 ("21", "41"). On the validation-built "as people make them" set (500 pictures per
+#: variant): touching 484 -> 486, frame_filling 484 -> 483 (a bold 8 read "95"), every other row the
+#: same; the first table's validation-built strings (200 per length) 986 of 1,000 either way (987 with
+#: the path alone, without the straight cut; two rings touching side by side, "00", need the straight
+#: one). Without the fragments' removal, the same touching answers. On the canvas, the same path read
+#: one of 500 touching canvas pairs fewer, one canvas_edge picture fewer and one of 1,000 single
+#: canvas digits more: not used there.
 CUT_SPAN = 0.2
 #: ... paying this much per pixel of ink it crosses (paper: 1 a pixel): crossing a stroke 6 px wide
 #: is worth a detour of 54 px.
@@ -526,10 +528,10 @@ def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -
     Args:
         mask: (H, W) bool, the ink pixels (see :func:`digits.reading.ink.extract_ink`).
         source: one of :data:`SOURCES`; "canvas" keeps everything at the edge and looks for no frame.
-        run_on: on the canvas, a piece that reaches its top or bottom edge is judged, as a fragment
-            or a digit, by its height grown by this fraction at each edge it reaches (cut by the edge,
-            it is shorter in view than drawn; :func:`digits.reading.boxes.run_past_ends`,
-            :data:`digits.reading.prepare.EDGE_EXTEND`); 0 for uploads.
+        run_on: a piece that reaches the picture's top or bottom edge is judged, as a fragment or a
+            digit, by its height grown by this fraction at each edge it reaches (on the canvas,
+            :data:`digits.reading.prepare.EDGE_EXTEND`: cut by the edge, it is shorter in view than
+            drawn; :func:`digits.reading.boxes.run_past_ends`); 0, as for uploads, judges it as it is.
 
     Returns:
         ``(labels, groups)``: the (H, W) int32 component label image (0 = background) and the
@@ -597,8 +599,6 @@ def find_digits(mask: np.ndarray, source: str = "upload", run_on: float = 0.0) -
     def drawn(g: Group) -> float:
         """Its height as drawn: run on past the canvas's top or bottom edge where it reaches them (as
         the shape prior after the network judges it: :func:`digits.network.recognize._run_on`)."""
-        if source != "canvas":
-            return g.height
         _, y0, _, y1 = run_past_ends(g.box, edge, run_on)
         return y1 - y0
 
