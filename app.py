@@ -42,7 +42,8 @@ def draw_tab(classifier) -> None:
     with left:
         stroke = st.slider("Stroke width (px)", 5, 45, DEFAULT_STROKE, help="The default gives MNIST's stroke width.")
         st.caption(
-            "Draw a digit as big as the box, or several side by side. The toolbar under the canvas reads "
+            "Draw a digit as big as the box, or several side by side, a little apart (digits that touch may "
+            "be read as one). The toolbar under the canvas reads "
             "the drawing again, undoes and redoes a stroke, edits (select a stroke to move or delete it) "
             "and clears the canvas."
         )
@@ -78,7 +79,10 @@ def upload_tab(classifier) -> None:
         "Images of digits (several at once are fine)", type=UPLOAD_TYPES, accept_multiple_files=True
     )
     if not files:
-        st.caption("PNG, JPEG, WebP, BMP or GIF. Dark ink on light paper or the reverse; transparency is fine.")
+        st.caption(
+            "PNG, JPEG, WebP, BMP or GIF. Dark ink on light paper or the reverse; transparency is fine. "
+            "Digits that touch may be read as one."
+        )
         return
     files = first_files(files)
     rows = []

@@ -159,7 +159,7 @@ def show_distributions(classifier) -> None:
     st.caption(
         f"The {SCORE_NAMES[detector.score_name]} score of MNIST test digits and of out-of-distribution sets, "
         "all through the upload preprocessing; the dashed line is the threshold. "
-        f"Measured by `{EVALUATION_COMMAND}` ({samples.get('note', '')})."
+        f"The chart shows {samples.get('note', 'a sample of each set')}; measured by `{EVALUATION_COMMAND}`."
     )
     rows, whole_sets = rejection_table(samples, detector)
     st.dataframe(
