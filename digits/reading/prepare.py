@@ -81,8 +81,9 @@ class Cut(NamedTuple):
         left, right: the two halves, each normalised as a digit (:class:`Digit`; once read, the
             network's :class:`digits.network.recognize.DigitResult` in their place).
         join: the share, in [0, 1], of the piece's height that its ink spans in the straight cut's
-            column (:func:`digits.reading.segment.split_candidates`; a cut along a path has its
-            piece's): small where two digits touch, about 1 across the middle of a wide 0.
+            column (:func:`digits.reading.segment.split_candidates`): small where two digits touch,
+            about 1 across the middle of a wide 0. A cut along a path (uploads only) carries its
+            piece's straight-cut value; only the canvas's split prior reads it.
     """
 
     left: Any
