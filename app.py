@@ -11,7 +11,7 @@ import streamlit as st
 
 from digits.reading.decode import UPLOAD_TYPES
 from digits.ui.canvas_fix import keep_toolbar_clear
-from digits.ui.charts import results_csv
+from digits.ui.charts import favicon, results_csv
 from digits.ui.widgets import (
     BUSY,
     EMPTY_CANVAS,
@@ -135,8 +135,9 @@ def read_page() -> None:
 
 
 def main() -> None:
-    # Material icons, not emoji: a plain Chromium without an emoji font draws emoji as boxes.
-    st.set_page_config(page_title="Digit Canvas", page_icon=":material/draw:", layout="wide")
+    # Material icons, not emoji: a plain Chromium without an emoji font draws emoji as boxes. The
+    # tab's icon is an image of our own: a Material page_icon is fetched from Google's font server.
+    st.set_page_config(page_title="Digit Canvas", page_icon=favicon(), layout="wide")
     pages = [
         st.Page(read_page, title="Read a digit", icon=":material/draw:", default=True),
         st.Page(NOT_A_DIGIT_PAGE, title="Not a digit", icon=":material/block:"),

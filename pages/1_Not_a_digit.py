@@ -8,7 +8,7 @@ import streamlit as st
 from digits.network.detector import SCORE_NAMES
 from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
-from digits.ui.charts import SCORE_CHART_HEIGHT, comparison_chart, enlarge, score_chart
+from digits.ui.charts import SCORE_CHART_HEIGHT, comparison_chart, enlarge, favicon, score_chart
 from digits.ui.gallery import non_digit_photos
 from digits.ui.score_samples import load_score_samples, rejection_table
 from digits.ui.widgets import (
@@ -174,7 +174,7 @@ def show_distributions(classifier) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="Not a digit · Digit Canvas", page_icon=":material/block:", layout="wide")
+    st.set_page_config(page_title="Not a digit · Digit Canvas", page_icon=favicon(), layout="wide")
     st.title(":material/block: Not a digit")
     st.write(
         "These are real photos, not digits. Each goes through exactly the same preprocessing as an upload, "

@@ -364,6 +364,9 @@ def test_not_a_digit_page(page, app_url):
     assert icons.count() == 3
     assert all("Material Symbols" in icons.nth(i).evaluate("e => getComputedStyle(e).fontFamily") for i in range(3))
     assert page.get_by_role("button", name="Deploy").count() == 0
+    # The tab's icon is served by the app itself, not fetched from a font server on the internet.
+    icons = [link.get_attribute("href") for link in page.locator("link[rel*='icon']").all()]
+    assert icons and all(href.startswith(app_url.rstrip("/") + "/media/") for href in icons), icons
     nav.get_by_text("Not a digit").click()
     wait_for(page, lambda: page.url.endswith("/Not_a_digit"), "the page's URL")
     wait_for(page, lambda: page.locator(PREDICTION).count() == len(non_digit_photos()), "the gallery")

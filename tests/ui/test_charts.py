@@ -186,3 +186,15 @@ def test_pictures_with_boxes_are_shown_at_a_readable_size(size, longer):
     shown = display_size(picture)
     assert max(shown.shape[:2]) == longer and shown.shape[2] == 3
     assert shown.shape[0] / shown.shape[1] == pytest.approx(size[0] / size[1], rel=0.05)
+
+
+def test_favicon_is_a_light_seven_on_black():
+    """The tab's icon is drawn locally (no request to a font server): light ink on black, in the
+    MNIST polarity, at the asked size."""
+    from digits.ui.charts import favicon
+
+    img = np.asarray(favicon(64).convert("L"))
+    assert img.shape == (64, 64)
+    assert img[0, 0] == 0 and img.max() == 255
+    assert 0.08 < (img > 127).mean() < 0.35  # a stroke, not a filled square
+    assert favicon(64) is favicon(64)  # one object: Streamlit stores it once
