@@ -82,8 +82,8 @@ class Cut(NamedTuple):
             network's :class:`digits.network.recognize.DigitResult` in their place).
         join: the share, in [0, 1], of the piece's height that its ink spans in the straight cut's
             column (:func:`digits.reading.segment.split_candidates`): small where two digits touch,
-            about 1 across the middle of a wide 0. A cut along a path (uploads only) carries its
-            piece's straight-cut value; only the canvas's split prior reads it.
+            about 1 across the middle of a wide 0. A cut along a path carries its piece's
+            straight-cut value; only the canvas's split prior reads it.
     """
 
     left: Any
@@ -103,7 +103,7 @@ class Prepared:
             (see :func:`digits.reading.segment.merge_candidates`), for the network to accept or not.
         splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, one or more ways
             (a list of :class:`Cut`: the straight cut of
-            :func:`digits.reading.segment.split_candidates`, then, on uploads, the path of
+            :func:`digits.reading.segment.split_candidates`, then the path of
             :func:`digits.reading.segment.cut_in_two`).
         extended: hypotheses, canvas only: ``i`` -> ``digits[i]``, which touches the canvas's edge,
             normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`), where that
@@ -309,11 +309,11 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
     else:
         cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():
-        # The straight cut in the middle third; on uploads also the cut along the cheapest path
-        # (segment.cut_in_two), and the network's readings settle which (recognize.choose_reading).
+        # The straight cut in the middle third and the cut along the cheapest path
+        # (segment.cut_in_two): the network's readings settle which (recognize.choose_reading).
         straight_left, straight_right = masks[i].copy(), masks[i].copy()
         straight_left[:, cut:], straight_right[:, :cut] = False, False
-        pairs = [(straight_left, straight_right)] + ([] if canvas else [cut_in_two(masks[i], groups[i].box)])
+        pairs = [(straight_left, straight_right), cut_in_two(masks[i], groups[i].box)]
         found = [
             Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
             for left, right in pairs

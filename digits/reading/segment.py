@@ -130,17 +130,19 @@ CANVAS_SPLIT_JOIN = 0.7
 #: across a 4 or 5, join 0.27-0.52, and one at 0.03); 0.6 and 0.5 read one and two pairs more.
 CANVAS_NARROW_SPLIT_ASPECT = 0.7
 CANVAS_NARROW_SPLIT_JOIN = 0.25
-#: An upload's group offered a cut (:data:`SPLIT_ASPECT`) is also cut along a path (:func:`cut_in_two`)
-#: between this share of its width and 1 minus it, beside the straight cut in its middle third
-#: (:func:`split_candidates`, the canvas's only cut), which left pieces of one digit with the other (a
-#: 5's top bar with the 1 it touches, read "7"; the base of a 2 under the next digit) or missed the
-#: joint of a 1 ("21", "41"). On the validation-built "as people make them" set (500 pictures per
+#: A group offered a cut (:data:`SPLIT_ASPECT`; on the canvas, :data:`CANVAS_SPLIT_ASPECT` and the
+#: narrow rule) is also cut along a path (:func:`cut_in_two`) between this share of its width and 1
+#: minus it, beside the straight cut in its middle third (:func:`split_candidates`), which left pieces
+#: of one digit with the other (a 5's top bar with the 1 it touches, read "7"; the base of a 2 under
+#: the next digit) or missed the joint of a 1 ("21", "41"; on the canvas a 1 drawn over a 0's side, a
+#: 1 touching a 7's bar). On the validation-built "as people make them" set (500 pictures per
 #: variant): touching 484 -> 486, frame_filling 484 -> 483 (a bold 8 read "95"), every other row the
 #: same; the first table's validation-built strings (200 per length) 986 of 1,000 either way (987 with
 #: the path alone, without the straight cut; two rings touching side by side, "00", need the straight
-#: one). Without the fragments' removal, the same touching answers. On the canvas, the same path read
-#: one of 500 touching canvas pairs fewer, one canvas_edge picture fewer and one of 1,000 single
-#: canvas digits more: not used there.
+#: one). Without the fragments' removal, the same touching answers. On validation-built canvas pairs
+#: drawn touching (two draws of 500, a 1 in every other pair): 433 -> 439 and 416 -> 427; 1,000 single
+#: canvas digits 975 either way; canvas_edge 474 -> 473 (a 4 cut by the bottom edge, read weakly,
+#: cut into "11"). The path alone on the canvas had read 432, 976 and 473.
 CUT_SPAN = 0.2
 #: ... paying this much per pixel of ink it crosses (paper: 1 a pixel): crossing a stroke 6 px wide
 #: is worth a detour of 54 px.
@@ -829,7 +831,7 @@ def split_candidates(
 
 
 def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Cut one group of an upload in two along the cheapest path from its top to its bottom, as two
+    """Cut one group in two along the cheapest path from its top to its bottom, as two
     touching digits would be cut: shortest-path segmentation of touching characters (Wang & Jean
     1994, "Segmentation of merged characters by neural networks and shortest path", Pattern
     Recognition 27(5)), with scikit-image's minimum-cost paths (``skimage.graph.MCP_Geometric``).

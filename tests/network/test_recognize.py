@@ -197,6 +197,28 @@ def test_a_one_drawn_touching_the_next_digit_on_the_canvas_is_two_digits(classif
     assert recognize(drawing, classifier, source="canvas").number != "13"  # one piece, read as one digit
 
 
+@pytest.mark.parametrize("pair", [(31, 3), (0, 34)])
+def test_a_one_drawn_touching_a_seven_on_the_canvas_is_cut_where_they_meet(classifier, monkeypatch, pair):
+    """Validation 1s drawn on the canvas touching a 7 (8 px overlap, the app's pen): cut straight
+    in the middle third, the piece was read as one digit ("8") or the 7 kept part of the 1 ("14");
+    the cut along the cheapest path (segment.cut_in_two) separates them, and the split reads "17"."""
+    import digits.reading.prepare as prep
+    from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
+
+    from conftest import mnist_dir
+    from helpers import canvas_drawing
+
+    x, y = source_split("validation", mnist_dir())
+    widths = [redraw_digit(crop_digit(x[k]), 190, 22.0).shape[1] for k in pair]
+    left = (280 - (sum(widths) - 8)) // 2
+    drawing = canvas_drawing([x[k] for k in pair], [left, left + widths[0] - 8], [45, 45])
+    want = "".join(str(y[k]) for k in pair)
+    assert want == "17" and len(prepare(drawing, source="canvas").digits) == 1  # one piece of ink
+    assert recognize(drawing, classifier, source="canvas").number == want
+    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask))  # straight cut only
+    assert recognize(drawing, classifier, source="canvas").number != want
+
+
 def test_a_canvas_digit_cut_by_the_edge_is_no_wider_for_it(classifier, monkeypatch):
     """A 5 drawn running off the canvas's top (validation canvas_edge picture 5, "54"): cut short, its
     box in view is wider than 0.7 of its height, but not of its height as drawn, so the narrow rule
