@@ -104,7 +104,7 @@ class Prepared:
         splits: hypotheses: ``i`` -> ``digits[i]`` cut in two touching digits, one or more ways
             (a list of :class:`Cut`: the straight cut of
             :func:`digits.reading.segment.split_candidates`, then the path of
-            :func:`digits.reading.segment.cut_in_two`).
+            :func:`digits.reading.segment.cut_in_two` where it cuts other halves).
         extended: hypotheses, canvas only: ``i`` -> ``digits[i]``, which touches the canvas's edge,
             normalised as if it ran on past that edge (see :data:`EDGE_EXTEND`), where that
             changes its scale (:func:`_run_off`).
@@ -310,10 +310,13 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         cuts = split_candidates(labels, groups, aspect=SPLIT_ASPECT)
     for i, (cut, join) in cuts.items():
         # The straight cut in the middle third and the cut along the cheapest path
-        # (segment.cut_in_two): the network's readings settle which (recognize.choose_reading).
+        # (segment.cut_in_two): the network's readings settle which (recognize.choose_reading). Where
+        # the path cuts the same halves (about one piece in ten), they are normalised and read once.
         straight_left, straight_right = masks[i].copy(), masks[i].copy()
         straight_left[:, cut:], straight_right[:, :cut] = False, False
-        pairs = [(straight_left, straight_right), cut_in_two(masks[i], groups[i].box)]
+        straight, path = (straight_left, straight_right), cut_in_two(masks[i], groups[i].box)
+        same = all(np.array_equal(a, b) for a, b in zip(straight, path, strict=True))
+        pairs = [straight] if same else [straight, path]
         found = [
             Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
             for left, right in pairs
