@@ -20,7 +20,7 @@ from scipy import ndimage
 from digits.reading.boxes import bounding_box
 from digits.reading.decode import full_size
 from digits.reading.ink import WORK_SIZE, Ink, extract_ink
-from digits.reading.normalize import NOTHING_BEYOND, SIZE, normalize_digit_each
+from digits.reading.normalize import MNIST_STROKE_FRACTION, NOTHING_BEYOND, SIZE, STROKE_RANGE, normalize_digit_each
 from digits.reading.segment import (
     CANVAS_MERGE_ASPECT,
     CANVAS_NARROW_SPLIT_ASPECT,
@@ -35,6 +35,7 @@ from digits.reading.segment import (
     cut_in_two,
     find_digits,
     group_mask,
+    ink_crossed,
     merge_candidates,
     split_candidates,
 )
@@ -84,11 +85,16 @@ class Cut(NamedTuple):
             column (:func:`digits.reading.segment.split_candidates`): small where two digits touch,
             about 1 across the middle of a wide 0. A cut along a path carries its piece's
             straight-cut value; only the canvas's split prior reads it.
+        crossed: how much of the piece's height this cut runs through ink (:func:`_crossed`):
+            ``join`` for the straight cut, the share of the rows in which it is in ink for a path,
+            thin strokes counted at MNIST's width; only the uploads' split prior reads it (on the
+            canvas it is not measured, and is ``join``).
     """
 
     left: Any
     right: Any
     join: float
+    crossed: float
 
 
 @dataclass
@@ -159,6 +165,32 @@ def _display_input(img: Image.Image | np.ndarray) -> np.ndarray:
         thumb.thumbnail((DISPLAY_SIZE, DISPLAY_SIZE))
         return np.asarray(thumb.convert("RGBA"))
     return np.asarray(img)
+
+
+def _crossed(distance: np.ndarray, path: np.ndarray, share: float | None = None) -> float:
+    """How much of a piece's height a cut runs through its ink (:attr:`Cut.crossed`): ``share`` if
+    given (the straight cut's ``join``), else the share of the rows in which ``path`` is in ink;
+    counted on the strokes as the network will see them: strokes thinner than the normalisation
+    leaves as they are (below ``STROKE_RANGE[0]`` x ``MNIST_STROKE_FRACTION`` of the height, see
+    :mod:`digits.reading.normalize`) are re-drawn at MNIST's width, so each one crossed counts at
+    least ``MNIST_STROKE_FRACTION`` of the height (a 1-px pencil line, crossed in a row or two, is
+    still a stroke cut through).
+
+    Args:
+        distance: (H, W) float, the piece's ink (its box) as its Euclidean distance transform (see
+            :func:`digits.reading.segment.ink_crossed`).
+        path: (N, 2) int, the cut's pixels as (row, column) in ``distance``, top to bottom.
+        share: the straight cut's ``join``, in [0, 1], or None for a path.
+
+    Returns:
+        >= 0, about 0.05-0.15 where two digits touch, 0.2 and more through one digit's strokes.
+    """
+    height = distance.shape[0]
+    rows, width = ink_crossed(distance, path)
+    share = rows / height if share is None else share
+    if rows and width < STROKE_RANGE[0] * MNIST_STROKE_FRACTION * height:
+        return max(share, rows / width * MNIST_STROKE_FRACTION)
+    return share
 
 
 def _digit_from(
@@ -314,12 +346,18 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         # the path cuts the same halves (about one piece in ten), they are normalised and read once.
         straight_left, straight_right = masks[i].copy(), masks[i].copy()
         straight_left[:, cut:], straight_right[:, :cut] = False, False
-        straight, path = (straight_left, straight_right), cut_in_two(masks[i], groups[i].box)
-        same = all(np.array_equal(a, b) for a, b in zip(straight, path, strict=True))
-        pairs = [straight] if same else [straight, path]
+        *path, route = cut_in_two(masks[i], groups[i].box)
+        # How much of the piece's height each cut runs through ink, for the uploads' split prior
+        # (the canvas's reads ``join``; measuring would cost it a distance transform a piece).
+        x0, y0, x1, y1 = groups[i].box
+        distance = None if canvas else ndimage.distance_transform_edt(masks[i][y0:y1, x0:x1])
+        column = np.column_stack([np.arange(y1 - y0), np.full(y1 - y0, cut - x0)])
+        straight = (straight_left, straight_right, join if canvas else _crossed(distance, column, join))
+        same = all(np.array_equal(a, b) for a, b in zip(straight[:2], path, strict=True))
+        pairs = [straight] if same else [straight, (*path, join if canvas else _crossed(distance, route))]
         found = [
-            Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join)
-            for left, right in pairs
+            Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join, through)
+            for left, right, through in pairs
             if left.any() and right.any()
         ]
         if found:

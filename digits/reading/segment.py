@@ -830,7 +830,7 @@ def split_candidates(
     return out
 
 
-def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut one group in two along the cheapest path from its top to its bottom, as two
     touching digits would be cut: shortest-path segmentation of touching characters (Wang & Jean
     1994, "Segmentation of merged characters by neural networks and shortest path", Pattern
@@ -847,8 +847,9 @@ def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.nda
         box: the group's box (x0, y0, x1, y1) in ``mask``'s pixels, at least 2 px wide.
 
     Returns:
-        ``(left, right)``: (H, W) bool, disjoint, within ``mask``; either may be empty (nothing to
-        split).
+        ``(left, right, path)``: ``left`` and ``right`` (H, W) bool, disjoint, within ``mask``,
+        either possibly empty (nothing to split); ``path`` (N, 2) int, the cut's pixels as (row,
+        column) in the box, top to bottom.
     """
     x0, y0, x1, y1 = box
     ink = mask[y0:y1, x0:x1]
@@ -866,7 +867,30 @@ def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.nda
     np.minimum.at(column, path[:, 0], path[:, 1])
     side = np.zeros(mask.shape, bool)
     side[y0:y1, x0:x1] = np.arange(w)[None, :] < column[:, None]
-    return _without_fragments(mask & side), _without_fragments(mask & ~side)
+    return _without_fragments(mask & side), _without_fragments(mask & ~side), path
+
+
+def ink_crossed(distance: np.ndarray, path: np.ndarray) -> tuple[int, float]:
+    """Where a cut runs through a piece's ink: the rows in which it does, and the piece's stroke
+    width (twice the median distance to the paper along the ridges of its strokes, the pixels no
+    nearer the paper than their eight neighbours, less one; measured on the whole piece, since the
+    ink where two digits touch is narrower than their strokes).
+
+    Args:
+        distance: (H, W) float, a piece's ink (its box) as its Euclidean distance transform
+            (``scipy.ndimage.distance_transform_edt``: 0 on paper, the distance in px to the paper
+            in ink), computed once for all the cuts of a piece.
+        path: (N, 2) int, the cut's pixels as (row, column) in ``distance``, top to bottom.
+
+    Returns:
+        ``(rows, width)``: the number of rows (0 for a cut through paper only) and the stroke
+        width in px (0.0 then).
+    """
+    on = distance[path[:, 0], path[:, 1]] > 0
+    if not on.any():
+        return 0, 0.0
+    ridge = (distance > 0) & (ndimage.maximum_filter(distance, size=3) == distance)
+    return len(np.unique(path[on, 0])), max(2 * float(np.median(distance[ridge])) - 1, 1.0)
 
 
 def _without_fragments(mask: np.ndarray) -> np.ndarray:

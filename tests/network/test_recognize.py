@@ -81,8 +81,26 @@ def test_touching_digits_are_cut_where_they_meet(classifier, monkeypatch):
         prepared = prepare(s.image)
         assert len(prepared.digits) == 1 and len(prepared.splits[0]) == 2  # straight, then path
         assert recognize(s.image, classifier).number == s.label
-    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask))  # straight cut only
+    no_path = np.zeros((0, 2), int)
+    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask, no_path))  # straight cut only
     assert all(recognize(s.image, classifier).number != s.label for s in people_samples("touching", {284, 319}))
+
+
+def test_touching_digits_read_as_one_confident_digit_are_split_by_where_the_cut_crosses_ink(classifier, monkeypatch):
+    """Validation-built touching pairs on paper ("61", "99") that the network reads as one confident
+    digit (a 4, a 9), as confidently as their two halves: the split prior decides. The path where
+    they touch crosses ink in a short run (join < 0.15 of the height), so the prior charges little
+    (recognize.SPLIT_CROSSED_COST); with the flat prior the piece was read as one digit."""
+    import digits.network.recognize as rec
+
+    samples = people_samples("touching", {301, 443})
+    for s in samples:
+        prepared = prepare(s.image)
+        assert len(prepared.digits) == 1 and min(cut.crossed for cut in prepared.splits[0]) < 0.15
+        assert recognize(s.image, classifier).number == s.label
+    monkeypatch.setattr(rec, "SPLIT_COST", 1.0)
+    monkeypatch.setattr(rec, "SPLIT_CROSSED_COST", 0.0)
+    assert all(len(recognize(s.image, classifier).number) == 1 for s in samples)
 
 
 def test_strokes_broken_across_are_one_digit(classifier):
@@ -215,7 +233,8 @@ def test_a_one_drawn_touching_a_seven_on_the_canvas_is_cut_where_they_meet(class
     want = "".join(str(y[k]) for k in pair)
     assert want == "17" and len(prepare(drawing, source="canvas").digits) == 1  # one piece of ink
     assert recognize(drawing, classifier, source="canvas").number == want
-    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask))  # straight cut only
+    no_path = np.zeros((0, 2), int)
+    monkeypatch.setattr(prep, "cut_in_two", lambda mask, box: (mask & False, mask, no_path))  # straight cut only
     assert recognize(drawing, classifier, source="canvas").number != want
 
 
