@@ -372,7 +372,10 @@ SPLIT_CROSSED_COST = 5.0
 #: 1.0 to 0.25 + 1.5 join, the pairs 86.8% -> 89.6%, nothing else moved; a flat 0 read 2 more pairs
 #: and lost 4 single digits (a 0 cut into "67"), 0.5 + 1.0 read 5 more pairs. (Uploads read the
 #: path's own ``crossed`` instead, above; on the canvas, ``crossed`` in place of ``join`` read 1 and 2
-#: more pairs on two draws of 500 and cut a wide single 0 of 1,000 into "67".) Since cuts across
+#: more pairs on two draws of 500 and cut a wide single 0 of 1,000 into "67". A cut along a path had
+#: carried its piece's straight-cut ``join``; its own, the span of the ink it runs through, which
+#: is about 1 through a 0's top and bottom, read 1 and 2 more pairs on the two draws, the 1,000
+#: single digits and 500 canvas_edge pictures as before.) Since cuts across
 #: more than :data:`digits.reading.segment.CANVAS_SPLIT_JOIN` of the piece's height are no longer
 #: offered (a cut across a 0's ring), 0.25 -> 0: on the same sets
 #: 89.6% -> 91.2% of the pairs ("77", "73", "17", "98" read as one confident digit, their halves as

@@ -81,10 +81,11 @@ class Cut(NamedTuple):
     Attributes:
         left, right: the two halves, each normalised as a digit (:class:`Digit`; once read, the
             network's :class:`digits.network.recognize.DigitResult` in their place).
-        join: the share, in [0, 1], of the piece's height that its ink spans in the straight cut's
-            column (:func:`digits.reading.segment.split_candidates`): small where two digits touch,
-            about 1 across the middle of a wide 0. A cut along a path carries its piece's
-            straight-cut value; only the canvas's split prior reads it.
+        join: the share, in [0, 1], of the piece's height spanned by the ink the cut runs through
+            (from its first row in ink to its last): for the straight cut, its column's
+            (:func:`digits.reading.segment.split_candidates`); small where two digits touch, about
+            1 across the middle of a wide 0, whose top and bottom a path crosses too. Only the
+            canvas's split prior reads it.
         crossed: how much of the piece's height this cut runs through ink (:func:`_crossed`):
             ``join`` for the straight cut, the share of the rows in which it is in ink for a path,
             thin strokes counted at MNIST's width; only the uploads' split prior reads it (on the
@@ -352,12 +353,14 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         x0, y0, x1, y1 = groups[i].box
         distance = None if canvas else ndimage.distance_transform_edt(masks[i][y0:y1, x0:x1])
         column = np.column_stack([np.arange(y1 - y0), np.full(y1 - y0, cut - x0)])
-        straight = (straight_left, straight_right, join if canvas else _crossed(distance, column, join))
+        straight = (straight_left, straight_right, join, join if canvas else _crossed(distance, column, join))
         same = all(np.array_equal(a, b) for a, b in zip(straight[:2], path, strict=True))
-        pairs = [straight] if same else [straight, (*path, join if canvas else _crossed(distance, route))]
+        inked = route[masks[i][y0 + route[:, 0], x0 + route[:, 1]], 0]  # the path's rows in ink
+        span = float(inked.max() - inked.min() + 1) / (y1 - y0) if inked.size else 0.0
+        pairs = [straight] if same else [straight, (*path, span, span if canvas else _crossed(distance, route))]
         found = [
-            Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), join, through)
-            for left, right, through in pairs
+            Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), spanned, through)
+            for left, right, spanned, through in pairs
             if left.any() and right.any()
         ]
         if found:

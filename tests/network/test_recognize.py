@@ -238,6 +238,33 @@ def test_a_one_drawn_touching_a_seven_on_the_canvas_is_cut_where_they_meet(class
     assert recognize(drawing, classifier, source="canvas").number != want
 
 
+@pytest.mark.parametrize("pair", [(380, 1716), (279, 493)])
+def test_a_canvas_cut_along_a_path_is_judged_by_the_ink_it_crosses(classifier, pair):
+    """Validation digits drawn on the canvas touching (14 px overlap, the app's pen), "18" and "19":
+    the straight cut's column spans ink over a quarter of the piece's height or more, the path where
+    they touch far less. Judged by the straight cut's join (as it had been), the path's halves lost
+    to the piece read as one digit; judged by the span of the ink it crosses itself, they are read."""
+    from digits.evaluation.robustness import crop_digit, redraw_digit, source_split
+    from digits.network.recognize import choose_reading, read_hypotheses
+
+    from conftest import mnist_dir
+    from helpers import canvas_drawing
+
+    x, y = source_split("validation", mnist_dir())
+    widths = [redraw_digit(crop_digit(x[k]), 190, 22.0).shape[1] for k in pair]
+    left = (280 - (sum(widths) - 14)) // 2
+    drawing = canvas_drawing([x[k] for k in pair], [left, left + widths[0] - 14], [45, 45])
+    want = "".join(str(y[k]) for k in pair)
+    prepared = prepare(drawing, source="canvas")
+    assert want in ("18", "19") and len(prepared.digits) == 1 and len(prepared.splits[0]) == 2
+    hypotheses = read_hypotheses(prepared, classifier)
+    straight, path = hypotheses.splits[0]
+    assert path.join < 0.5 * straight.join
+    assert "".join(str(d.reading.label) for d in choose_reading(hypotheses)) == want
+    hypotheses.splits[0] = [straight, path._replace(join=straight.join)]
+    assert "".join(str(d.reading.label) for d in choose_reading(hypotheses)) != want
+
+
 def test_a_canvas_digit_cut_by_the_edge_is_no_wider_for_it(classifier, monkeypatch):
     """A 5 drawn running off the canvas's top (validation canvas_edge picture 5, "54"): cut short, its
     box in view is wider than 0.7 of its height, but not of its height as drawn, so the narrow rule
