@@ -35,8 +35,8 @@ from digits.reading.segment import (
     cut_in_two,
     find_digits,
     group_mask,
-    ink_crossed,
     merge_candidates,
+    ridge_width,
     split_candidates,
 )
 
@@ -168,27 +168,24 @@ def _display_input(img: Image.Image | np.ndarray) -> np.ndarray:
     return np.asarray(img)
 
 
-def _crossed(distance: np.ndarray, path: np.ndarray, share: float | None = None) -> float:
-    """How much of a piece's height a cut runs through its ink (:attr:`Cut.crossed`): ``share`` if
-    given (the straight cut's ``join``), else the share of the rows in which ``path`` is in ink;
-    counted on the strokes as the network will see them: strokes thinner than the normalisation
-    leaves as they are (below ``STROKE_RANGE[0]`` x ``MNIST_STROKE_FRACTION`` of the height, see
+def _crossed(share: float, rows: int, width: float, height: int) -> float:
+    """How much of a piece's height a cut runs through its ink (:attr:`Cut.crossed`), counted on the
+    strokes as the network will see them: strokes thinner than the normalisation leaves as they are
+    (below ``STROKE_RANGE[0]`` x ``MNIST_STROKE_FRACTION`` of the height, see
     :mod:`digits.reading.normalize`) are re-drawn at MNIST's width, so each one crossed counts at
     least ``MNIST_STROKE_FRACTION`` of the height (a 1-px pencil line, crossed in a row or two, is
     still a stroke cut through).
 
     Args:
-        distance: (H, W) float, the piece's ink (its box) as its Euclidean distance transform (see
-            :func:`digits.reading.segment.ink_crossed`).
-        path: (N, 2) int, the cut's pixels as (row, column) in ``distance``, top to bottom.
-        share: the straight cut's ``join``, in [0, 1], or None for a path.
+        share: in [0, 1], the straight cut's ``join``, or for a path the share of the piece's rows
+            in which it is in ink.
+        rows: the number of rows in which the cut is in ink.
+        width: the piece's stroke width in px (:func:`digits.reading.segment.ridge_width`).
+        height: the piece's height in px.
 
     Returns:
         >= 0, about 0.05-0.15 where two digits touch, 0.2 and more through one digit's strokes.
     """
-    height = distance.shape[0]
-    rows, width = ink_crossed(distance, path)
-    share = rows / height if share is None else share
     if rows and width < STROKE_RANGE[0] * MNIST_STROKE_FRACTION * height:
         return max(share, rows / width * MNIST_STROKE_FRACTION)
     return share
@@ -348,16 +345,24 @@ def prepare(img: Image.Image | np.ndarray, work_size: int = WORK_SIZE, source: s
         straight_left, straight_right = masks[i].copy(), masks[i].copy()
         straight_left[:, cut:], straight_right[:, :cut] = False, False
         *path, route = cut_in_two(masks[i], groups[i].box)
-        # How much of the piece's height each cut runs through ink, for the uploads' split prior
-        # (the canvas's reads ``join``; measuring would cost it a distance transform a piece).
+        # Where each cut runs through ink: the span of the path's rows in ink (its join, as the
+        # straight cut's), and for the uploads' split prior their share of the piece's height (the
+        # canvas reads join only; the stroke width would cost it a distance transform a piece).
         x0, y0, x1, y1 = groups[i].box
-        distance = None if canvas else ndimage.distance_transform_edt(masks[i][y0:y1, x0:x1])
-        column = np.column_stack([np.arange(y1 - y0), np.full(y1 - y0, cut - x0)])
-        straight = (straight_left, straight_right, join, join if canvas else _crossed(distance, column, join))
+        height, piece = y1 - y0, masks[i][y0:y1, x0:x1]
+        inked = np.unique(route[piece[route[:, 0], route[:, 1]], 0])
+        span = float(inked[-1] - inked[0] + 1) / height if inked.size else 0.0
+        if canvas:
+            crossed = (join, span)
+        else:
+            width = ridge_width(ndimage.distance_transform_edt(piece))
+            crossed = (
+                _crossed(join, int(piece[:, cut - x0].sum()), width, height),
+                _crossed(inked.size / height, inked.size, width, height),
+            )
+        straight = (straight_left, straight_right, join, crossed[0])
         same = all(np.array_equal(a, b) for a, b in zip(straight[:2], path, strict=True))
-        inked = route[masks[i][y0 + route[:, 0], x0 + route[:, 1]], 0]  # the path's rows in ink
-        span = float(inked.max() - inked.min() + 1) / (y1 - y0) if inked.size else 0.0
-        pairs = [straight] if same else [straight, (*path, span, span if canvas else _crossed(distance, route))]
+        pairs = [straight] if same else [straight, (*path, span, crossed[1])]
         found = [
             Cut(_digit_from(ink, left, shape_in, {}), _digit_from(ink, right, shape_in, {}), spanned, through)
             for left, right, spanned, through in pairs

@@ -870,27 +870,18 @@ def cut_in_two(mask: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.nda
     return _without_fragments(mask & side), _without_fragments(mask & ~side), path
 
 
-def ink_crossed(distance: np.ndarray, path: np.ndarray) -> tuple[int, float]:
-    """Where a cut runs through a piece's ink: the rows in which it does, and the piece's stroke
-    width (twice the median distance to the paper along the ridges of its strokes, the pixels no
-    nearer the paper than their eight neighbours, less one; measured on the whole piece, since the
-    ink where two digits touch is narrower than their strokes).
+def ridge_width(distance: np.ndarray) -> float:
+    """A piece's stroke width, in px: twice the median distance to the paper along the ridges of its
+    strokes (the ink pixels no nearer the paper than their eight neighbours), less one; at least 1.
+    Measured on the whole piece, since the ink where two digits touch is narrower than their strokes.
 
     Args:
         distance: (H, W) float, a piece's ink (its box) as its Euclidean distance transform
             (``scipy.ndimage.distance_transform_edt``: 0 on paper, the distance in px to the paper
-            in ink), computed once for all the cuts of a piece.
-        path: (N, 2) int, the cut's pixels as (row, column) in ``distance``, top to bottom.
-
-    Returns:
-        ``(rows, width)``: the number of rows (0 for a cut through paper only) and the stroke
-        width in px (0.0 then).
+            in ink), with some ink.
     """
-    on = distance[path[:, 0], path[:, 1]] > 0
-    if not on.any():
-        return 0, 0.0
     ridge = (distance > 0) & (ndimage.maximum_filter(distance, size=3) == distance)
-    return len(np.unique(path[on, 0])), max(2 * float(np.median(distance[ridge])) - 1, 1.0)
+    return max(2 * float(np.median(distance[ridge])) - 1, 1.0)
 
 
 def _without_fragments(mask: np.ndarray) -> np.ndarray:

@@ -500,7 +500,7 @@ def test_cut_in_two_crosses_ink_only_where_two_digits_meet():
     from skimage import measure
 
     from digits.reading.boxes import bounding_box
-    from digits.reading.segment import cut_in_two, ink_crossed
+    from digits.reading.segment import cut_in_two, ridge_width
 
     img = Image.new("L", (200, 120), 0)
     draw = ImageDraw.Draw(img)
@@ -512,7 +512,11 @@ def test_cut_in_two_crosses_ink_only_where_two_digits_meet():
     assert box[0] + (box[2] - box[0]) * 2 / 3 < 127  # the joint lies right of the middle third
     left, right, path = cut_in_two(mask, box)
     assert not (left & right).any() and (left | right).sum() >= 0.97 * mask.sum()
-    rows, width = ink_crossed(ndimage.distance_transform_edt(mask[box[1] : box[3], box[0] : box[2]]), path)
+    piece = mask[box[1] : box[3], box[0] : box[2]]
+    rows, width = (
+        len(np.unique(path[piece[path[:, 0], path[:, 1]], 0])),
+        ridge_width(ndimage.distance_transform_edt(piece)),
+    )
     assert 0 < rows <= 2 * width and 6 <= width <= 10  # through ink only where the 1's end meets the ring
     for half, (x0, x1) in ((left, (10, 131)), (right, (128, 165))):
         assert measure.label(half).max() == 1
