@@ -506,10 +506,10 @@ def _without_steps(
     band's shoulder and leaves a strip at the band's own level along it, with the band beside it as
     dark as the strip (a 0 under a band read 8, a 1 read "18", a 7 "74"). A connected piece of
     ``mask`` (8-connectivity) is such a step when at least :data:`STEP_SHARE` of a ring round it
-    (from 2 to 2 + the stroke width px away, outside the mask) lies within :data:`STEP_LEVEL` of
-    its contrast (its median ``signal`` over the paper's median) of its level, or above it. The
-    piece is taken out whole; a piece that holds a stroke has paper round most of it. Nothing is
-    taken out when every piece is a step.
+    (from 2 to 2 + the stroke width px away, at least 4, outside the mask) lies within
+    :data:`STEP_LEVEL` of its contrast (its median ``signal`` over the paper's median) of its
+    level, or above it. The piece is taken out whole; a piece that holds a stroke has paper round
+    most of it. Nothing is taken out when every piece is a step.
 
     Args:
         signal: (H, W) float, ink high (1 - grey for dark ink), before the background is taken out.
