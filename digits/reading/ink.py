@@ -488,10 +488,16 @@ def _without_light(ink: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.nd
         return ink, mask
     # Only what stands clear of the strokes: light that crosses a stroke, or a bold stroke's gap (a
     # rule across the dark table beside the page), stays, so that no stroke is cut in two.
-    light = np.isin(labels, light_labels) & far
-    mask = mask & ~light
+    return _taken_out(ink, mask, np.isin(labels, light_labels) & far)
+
+
+def _taken_out(ink: np.ndarray, mask: np.ndarray, removed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(ink, mask)`` with ``removed`` ((H, W) bool: light that passed for ink) taken out: the mask
+    without it, and the ink zero on it and within 2 px of it (outside the mask), so that it shows no
+    more in the working picture than in the digits' crops."""
+    mask = mask & ~removed
     out = ink.copy()
-    out[ndimage.binary_dilation(light, iterations=2) & ~mask] = 0.0
+    out[ndimage.binary_dilation(removed, iterations=2) & ~mask] = 0.0
     return out, mask
 
 
@@ -546,11 +552,7 @@ def _without_steps(
             steps.append(k)
     if not steps or len(steps) == n:
         return ink, mask
-    step = np.isin(labels, steps)
-    mask = mask & ~step
-    out = ink.copy()
-    out[ndimage.binary_dilation(step, iterations=2) & ~mask] = 0.0
-    return out, mask
+    return _taken_out(ink, mask, np.isin(labels, steps))
 
 
 def _steepness(ink: np.ndarray, strokes: np.ndarray) -> tuple[np.ndarray, float]:
