@@ -11,7 +11,7 @@ from digits.network.report import decode_png, read_report
 from digits.network.zoo import CLASSIC_NETWORKS
 from digits.ui.charts import confusion_chart, counts_chart, enlarge, history_chart
 from digits.ui.widgets import load_networks
-from digits.ui.wording import history_caption
+from digits.ui.wording import ensemble_note, history_caption
 
 MISTAKE_COLUMNS = 8
 
@@ -47,6 +47,8 @@ def show_overview(classifier, report: dict | None) -> None:
             f"{report['test_ece']:.2%}",
             help=f"Expected calibration error on the test set at temperature {report['temperature']:.3g}",
         )
+    if note := ensemble_note(card):
+        st.caption(note)
 
 
 def show_layers(report: dict) -> None:

@@ -54,15 +54,22 @@ class ModelCardError(RuntimeError):
 
 def training_totals(card: dict[str, Any]) -> tuple[float, int, int]:
     """What it took to train a network, the runs it was fine-tuned from included (``train.py
-    --init``, each recorded under the next one's ``config["init"]``, however many there were).
+    --init``, each recorded under the next one's ``config["init"]``, however many there were), and
+    for an ensemble (:mod:`digits.training.ensemble`) every member's.
 
     Args:
-        card: a model card with ``training_seconds`` and ``epochs``.
+        card: a model card with ``training_seconds`` and ``epochs``, or an ensemble's card, whose
+            ``ensemble.members`` each have them.
 
     Returns:
         ``(seconds, epochs, fine_tuning_epochs)``: seconds and epochs of all the runs together, and the
-        epochs of the fine-tuning runs (all but the first; 0 for a network trained from new weights).
+        epochs of the fine-tuning runs (all but the first of each chain; 0 for a network trained from
+        new weights).
     """
+    members = ensemble_members(card)
+    if members:
+        totals = [training_totals(m) for m in members]
+        return sum(t[0] for t in totals), sum(t[1] for t in totals), sum(t[2] for t in totals)
     seconds, epochs = [float(card["training_seconds"])], [int(card["epochs"])]  # newest run first
     init = (card.get("config") or {}).get("init")
     while init:
@@ -71,6 +78,14 @@ def training_totals(card: dict[str, Any]) -> tuple[float, int, int]:
         epochs.append(int(config.get("epochs") or 0))
         init = config.get("init")
     return sum(seconds), sum(epochs), sum(epochs[:-1])
+
+
+def ensemble_members(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The member networks' records of an ensemble's card (``ensemble.members``: each with the
+    figures and recipe of its own card), or ``[]`` for a single network."""
+    ensemble = card.get("ensemble")
+    members = ensemble.get("members") if isinstance(ensemble, dict) else None
+    return [m for m in members if isinstance(m, dict)] if isinstance(members, list) else []
 
 
 def card_error(path: str | os.PathLike, problem: str) -> ModelCardError:

@@ -131,7 +131,7 @@ CLASSIC_NETWORKS: dict[str, NetworkSpec] = {
 }
 
 #: Display names of the two networks that are not classic: the app's and the plain baseline.
-OWN_NETWORKS = {"mnist_cnn": "App network (CNN + outlier exposure)", "baseline_cnn": "Plain CNN (baseline)"}
+OWN_NETWORKS = {"mnist_cnn": "App network (2 CNNs + outlier exposure)", "baseline_cnn": "Plain CNN (baseline)"}
 
 
 def title(name: str) -> str:

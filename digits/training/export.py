@@ -42,13 +42,29 @@ from digits.network.card import (
 PROG = "python -m digits.training.export"
 
 
+def features_output(model):
+    """The tensor served as ``features``: the output of the model's ``features`` layer, or, for a deep
+    ensemble (:mod:`digits.training.ensemble`), its members' ``mk_features`` outputs side by side,
+    (N, 128 x members), so that "every feature is 0" still means that the logits are the last
+    layers' biases alone; None for a network without such layers."""
+    import keras
+
+    names = [layer.name for layer in model.layers]
+    if FEATURES_LAYER in names:
+        return model.get_layer(FEATURES_LAYER).output
+    members = [model.get_layer(n).output for n in names if n.endswith(f"_{FEATURES_LAYER}")]
+    return keras.layers.Concatenate(name=FEATURES_LAYER)(members) if members else None
+
+
 def served_outputs(model) -> list[str]:
     """The served file's output names for a Keras model, in order: ``features`` if the model has
-    that layer, ``logits``, then :func:`digits.network.architecture.activation_layers`."""
+    them (:func:`features_output`), ``logits``, then
+    :func:`digits.network.architecture.activation_layers`."""
     from digits.network.architecture import activation_layers
 
     names = [layer.name for layer in model.layers]
-    return [FEATURES_LAYER] * (FEATURES_LAYER in names) + [LOGITS_OUTPUT] + activation_layers(model)
+    has_features = FEATURES_LAYER in names or any(n.endswith(f"_{FEATURES_LAYER}") for n in names)
+    return [FEATURES_LAYER] * has_features + [LOGITS_OUTPUT] + activation_layers(model)
 
 
 def export_served(model, model_path: str | os.PathLike) -> tuple[Path, list[str]]:
@@ -66,7 +82,8 @@ def export_served(model, model_path: str | os.PathLike) -> tuple[Path, list[str]
     import keras
 
     names = served_outputs(model)
-    tensors = [model.outputs[0] if n == LOGITS_OUTPUT else model.get_layer(n).output for n in names]
+    picked = {LOGITS_OUTPUT: model.outputs[0], FEATURES_LAYER: features_output(model)}
+    tensors = [picked[n] if n in picked else model.get_layer(n).output for n in names]
     both = keras.Model(model.inputs, tensors)
     with warnings.catch_warnings():  # a tensor for a one-input model named "image": as intended
         warnings.simplefilter("ignore", UserWarning)

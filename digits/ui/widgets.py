@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from digits.network.card import ModelCardError, training_totals
+from digits.network.card import ModelCardError, ensemble_members, training_totals
 from digits.network.classifier import Classifier, baseline_model, default_model, shipped_models
 from digits.network.explain import feature_grid, most_active, occlusion_map
 from digits.network.recognize import DigitResult, Result, recognize, recognize_file
@@ -19,6 +19,7 @@ from digits.ui.charts import boxes_picture, display_size, enlarge, heatmap_chart
 from digits.ui.wording import (
     STEP_CAPTIONS,
     boxes_caption,
+    ensemble_note,
     explain,
     part_line,
     parts_note,
@@ -198,6 +199,8 @@ def model_sidebar(classifier: Classifier) -> None:
             f"{seconds / 60:.0f} min on {card.get('training_machine', 'CPU')} · "
             f"validation accuracy {card['val_accuracy']:.2%}"
         )
+        if note := ensemble_note(card):
+            st.caption(note)
         oe = classifier.outlier_exposure
         if oe:
             st.caption(
@@ -366,6 +369,7 @@ def show_why(image, classifier: Classifier, key: str) -> None:
             st.caption(
                 "The activations of each convolution block after ReLU, one small map per filter, divided by the "
                 "block's largest activation: yellow = strongly active, dark blue = silent (viridis)."
+                + (" The first of the networks averaged." if ensemble_members(classifier.card) else "")
             )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from digits.network.card import training_totals
+from digits.network.card import ensemble_members, training_totals
 from digits.network.detector import SCORE_NAMES, Detector
 
 if TYPE_CHECKING:
@@ -212,6 +212,22 @@ def oe_curves(card: dict) -> str:
     )
 
 
+def ensemble_note(card: dict) -> str:
+    """One sentence for an ensemble's card (:mod:`digits.training.ensemble`): how many networks the
+    app averages, what each scores alone, and that the curves and feature maps shown are the first
+    one's. "" for a single network."""
+    members = ensemble_members(card)
+    if not members:
+        return ""
+    alone = ", ".join(f"{m['val_accuracy']:.2%}" for m in members if m.get("val_accuracy") is not None)
+    return (
+        f"The app's network is {len(members)} networks of the same architecture, trained alike from different "
+        "seeds, whose logits are averaged (a deep ensemble, Lakshminarayanan et al. 2017): "
+        f"{card['val_accuracy']:.2%} validation accuracy together, {alone} alone. The training curves and the "
+        "feature maps shown are the first network's."
+    )
+
+
 def history_caption(card: dict) -> str:
     """The caption of a network's training curves, from its card: what each epoch was trained on
     (MNIST's training digits, and printed, bold and broken-stroke ones where the card has them), for a fine-tuned
@@ -224,12 +240,16 @@ def history_caption(card: dict) -> str:
     tuned = "fine-tuning " if training_totals(card)[2] else ""
     validation = f"{data.get('validation', 5000):,} validation digits"
     text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
+    members = ensemble_members(card)
+    if members:
+        text = f"The first of the {len(members)} networks averaged: " + text[0].lower() + text[1:]
     mixed = (card.get("config") or {}).get("weight_interpolation")
     if mixed and mixed["alpha"] < 1:
         alpha = mixed["alpha"]
+        accuracy = (members[0] if members else card)["val_accuracy"]
         text += (
             f" The network is {1 - alpha:g} × the fine-tuning's starting weights + {alpha:g} × its last ones "
-            f"(weight-space ensembling, WiSE-FT), so its validation accuracy, {card['val_accuracy']:.2%}, is not "
+            f"(weight-space ensembling, WiSE-FT), so its validation accuracy, {accuracy:.2%}, is not "
             "the curves' last point."
         )
     curves = oe_curves(card)

@@ -154,20 +154,26 @@ def test_damaged_baseline_card_hides_only_the_side_by_side(models):
 
 
 def test_a_fine_tuned_network_counts_the_runs_it_started_from():
-    """The committed app network was fine-tuned (train.py --init): its training time and epochs
-    include those of every run before it, as its card records them (each run's card nested in the
-    next one's ``config.init``); a classic network's are its own."""
-    from digits.network.card import training_totals
+    """The committed app network is two networks averaged, each fine-tuned (train.py --init): its
+    training time and epochs include those of every run of each member, as their cards record them
+    (each run's card nested in the next one's ``config.init``); a classic network's are its own."""
+    from digits.network.card import ensemble_members, training_totals
 
     card = read_card(ROOT / "model" / "mnist_cnn.keras")
-    runs, init = [(card["training_seconds"], card["epochs"])], card["config"]["init"]
-    assert init, "the committed network was fine-tuned"
-    while init:
-        runs.append((init["training_seconds"], init["config"]["epochs"]))
-        init = init["config"].get("init")
+    members = ensemble_members(card)
+    assert len(members) == 2, "the committed network is a deep ensemble of two"
+    total_seconds, total_epochs, total_tuning = 0.0, 0, 0
+    for member in members:
+        runs, init = [(member["training_seconds"], member["epochs"])], member["config"]["init"]
+        assert init, "each member was fine-tuned"
+        while init:
+            runs.append((init["training_seconds"], init["config"]["epochs"]))
+            init = init["config"].get("init")
+        total_seconds += sum(s for s, _ in runs)
+        total_epochs += sum(e for _, e in runs)
+        total_tuning += sum(e for _, e in runs[:-1])  # all but the first run
     seconds, epochs, tuning = training_totals(card)
-    assert seconds == pytest.approx(sum(s for s, _ in runs)) and epochs == sum(e for _, e in runs)
-    assert tuning == epochs - runs[-1][1]  # all but the first run
+    assert seconds == pytest.approx(total_seconds) and (epochs, tuning) == (total_epochs, total_tuning)
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert training_totals(lenet) == (lenet["training_seconds"], lenet["epochs"], 0)
     # Two fine-tuning runs in a row: three runs counted, the last two as fine-tuning.

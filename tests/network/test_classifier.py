@@ -31,8 +31,18 @@ def test_model_contract(classifier):
     model = keras.models.load_model(classifier.model_path, compile=False)
     assert tuple(model.input_shape) == (None, 28, 28, 1)
     assert tuple(model.output_shape) == (None, 10)
-    assert model.layers[-2].name == "features"
-    assert model.layers[-1].get_config().get("activation") == "linear"  # logits, no softmax inside
+    # Its features: the ``features`` layer, or each member's (``m1_features``, ...) in an ensemble.
+    features = [layer for layer in model.layers if layer.name.split("_")[-1] == "features"]
+    assert features and all(tuple(layer.output.shape) == (None, 128) for layer in features)
+    # Logits, no softmax inside: a linear layer's, or the mean of its members' (a deep ensemble).
+    last = model.get_layer("logits")
+    assert last is model.layers[-1]
+    heads = (
+        [layer for layer in model.layers if layer.name.endswith("_logits")]
+        if type(last).__name__ == "Average"
+        else [last]
+    )
+    assert heads and all(h.get_config().get("activation") == "linear" for h in heads)
 
 
 @pytest.mark.parametrize("path", [default_model(), baseline_model()], ids=["app model", "plain baseline"])
@@ -50,7 +60,8 @@ def test_app_model_had_outlier_exposure_and_the_baseline_did_not(classifier):
     baseline = Classifier(baseline_model())
     assert classifier.outlier_exposure and classifier.outlier_exposure["weight"] > 0
     assert baseline.outlier_exposure is None
-    assert classifier.card["architecture"] == baseline.card["architecture"]
+    members = classifier.card.get("ensemble", {}).get("members") or [classifier.card]
+    assert all(m["architecture"] == baseline.card["architecture"] for m in members)
 
 
 def test_mismatched_card_is_refused(tmp_path):

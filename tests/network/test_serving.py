@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from digits.datasets.mnist import to_model_input
-from digits.network.card import FEATURES_LAYER, read_card
+from digits.network.card import read_card
 from digits.network.classifier import Classifier, baseline_model, default_model
+from digits.training.export import features_output
 
 
 @pytest.mark.parametrize("path", [default_model(), baseline_model()], ids=["app model", "plain baseline"])
@@ -19,7 +20,7 @@ def test_served_logits_equal_the_keras_logits(path, mnist_test):
 
     x = to_model_input(mnist_test[0][:1000])
     model = keras.models.load_model(path, compile=False)
-    both = keras.Model(model.inputs, [model.get_layer(FEATURES_LAYER).output, model.outputs[0]])
+    both = keras.Model(model.inputs, [features_output(model), model.outputs[0]])
     features, logits = (np.asarray(a) for a in both.predict(x, batch_size=500, verbose=0))
     served_features, served_logits = Classifier(path).forward(x)
     assert served_logits.shape == (1000, 10) and served_features.shape == features.shape
