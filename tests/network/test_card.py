@@ -174,6 +174,7 @@ def test_a_fine_tuned_network_counts_the_runs_it_started_from():
         total_tuning += sum(e for _, e in runs[:-1])  # all but the first run
     seconds, epochs, tuning = training_totals(card)
     assert seconds == pytest.approx(total_seconds) and (epochs, tuning) == (total_epochs, total_tuning)
+    assert card["ensemble"]["training_seconds"] == pytest.approx(seconds, abs=0.1)  # the card says it too
     lenet = read_card(ROOT / "model" / "lenet.keras")
     assert training_totals(lenet) == (lenet["training_seconds"], lenet["epochs"], 0)
     # Two fine-tuning runs in a row: three runs counted, the last two as fine-tuning.

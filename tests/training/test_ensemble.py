@@ -80,7 +80,7 @@ def test_the_card_records_every_member_and_adds_up_their_training(joined):
     records = card["ensemble"]["members"]
     assert [r["sha256"] for r in records] == [sha256_file(m) for m in members]
     assert [r["seed"] for r in records] == [1, 2]
-    assert training_totals(card) == (150.0, 2, 0)
+    assert training_totals(card) == (150.0, 2, 0) and card["ensemble"]["training_seconds"] == 150.0
     assert card["parameters"] == 2 * records[0]["parameters"]
     assert "calibration" in card and "ood" in card
 
