@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from digits.network.card import ensemble_members
 from digits.network.detector import SCORE_NAMES
 from digits.network.recognize import recognize
 from digits.reading.decode import UPLOAD_TYPES
@@ -129,7 +130,8 @@ def show_photo(name: str, photo, result, plain, key: str, classifier) -> None:
         if reading.is_digit is False:
             st.caption(top_class_note(reading))
         if reading.features_off:
-            st.caption(features_off_note(classifier.feature_dim, classifier.outlier_exposure is not None))
+            networks = len(ensemble_members(classifier.card)) or 1
+            st.caption(features_off_note(classifier.feature_dim, classifier.outlier_exposure is not None, networks))
     networks = {"Digit Canvas": reading.raw_probabilities()}
     if plain is not None:
         networks = {"plain softmax network": plain.raw_probabilities()} | networks

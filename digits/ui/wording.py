@@ -136,19 +136,21 @@ def top_class_note(reading) -> str:
     )
 
 
-def features_off_note(feature_dim: int, outlier_exposure: bool) -> str:
+def features_off_note(feature_dim: int, outlier_exposure: bool, networks: int = 1) -> str:
     """One line under a reading whose network features are all zero
     (:attr:`digits.network.classifier.Reading.features_off`); ``outlier_exposure``: whether the
-    network was trained with it (then that is why)."""
+    network was trained with it (then that is why); ``networks``: how many networks a deep ensemble
+    averages (their features side by side), 1 for one network."""
     why = (
         " Trained to answer non-digits with a uniform softmax (outlier exposure), it learned to switch its "
         "features off."
         if outlier_exposure
         else ""
     )
+    bias = "its last layer's bias" if networks == 1 else f"the mean of its {networks} networks' last-layer biases"
     return (
-        f"All {feature_dim} of the network's features are zero for this picture: its answer is its last "
-        f"layer's bias alone, the same for every such picture.{why}"
+        f"All {feature_dim} of the network's features are zero for this picture: its answer is {bias} "
+        f"alone, the same for every such picture.{why}"
     )
 
 

@@ -156,3 +156,15 @@ def test_a_rejected_reading_shows_no_digit(classifier, mnist_test):
     assert boxes_caption([digit, blob]) == "Where the digits were found"
     assert boxes_caption([blob, blob]) == "Where the parts were found (none a digit)"
     assert boxes_caption([blob]) == "What was read (not a digit)" and boxes_caption([digit]).endswith("found")
+
+
+def test_the_features_off_note_names_what_answers():
+    """With every feature 0, one network answers its last layer's bias; a deep ensemble the mean of
+    its networks' biases: the note says which, and why (outlier exposure) where the card says so."""
+    from digits.ui.wording import features_off_note
+
+    one = features_off_note(128, outlier_exposure=False)
+    assert "128 of the network's features" in one and "its last layer's bias alone" in one
+    assert "outlier exposure" not in one
+    two = features_off_note(256, outlier_exposure=True, networks=2)
+    assert "the mean of its 2 networks' last-layer biases alone" in two and "(outlier exposure)" in two
