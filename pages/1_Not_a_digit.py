@@ -41,7 +41,7 @@ the ten digits against each other; it is not evidence that the input is a digit 
 
 DETECTOR = """
 **What Digit Canvas does about it.** {training}Beside the softmax, the app computes an
-**out-of-distribution (OOD) score** from the network's logits and its `features` layer (here: the
+**out-of-distribution (OOD) score** from the network's logits or its `features` (here: the
 {score} score). Above a threshold, set so that at most 0.5% of MNIST validation digits are rejected, the
 verdict is **not a digit**. {never}
 """

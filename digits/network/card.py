@@ -109,11 +109,12 @@ def check_card(card: Any, path: str | os.PathLike) -> dict[str, Any]:
 
     Raises:
         ModelCardError: not a JSON object; a figure of :data:`REQUIRED_FIGURES` missing, not a
-            finite number or below its minimum; a ``config`` that is not an object, or outlier-exposure
-            settings without a numeric ``pool`` and ``weight``. (The fitted sections, ``calibration`` and ``ood``,
-            are checked by :func:`check_temperature` and
-            :meth:`digits.network.detector.Detector.from_card`, so that the calibration command can
-            refit a card whose fitted sections are damaged.)
+            finite number or below its minimum; a ``config`` that is not an object, outlier-exposure
+            settings without a numeric ``pool`` and ``weight``, or an ``ensemble`` section whose
+            ``members`` are not two or more objects with numeric ``training_seconds`` and
+            ``epochs``. (The fitted sections, ``calibration`` and ``ood``, are checked by
+            :func:`check_temperature` and :meth:`digits.network.detector.Detector.from_card`, so
+            that the calibration command can refit a card whose fitted sections are damaged.)
     """
     if not isinstance(card, dict):
         raise card_error(path, f"it holds a JSON {type(card).__name__}, not an object")
@@ -128,6 +129,16 @@ def check_card(card: Any, path: str | os.PathLike) -> dict[str, Any]:
     oe = config.get("outlier_exposure")
     if oe is not None and not (isinstance(oe, dict) and all(_is_number(oe.get(k)) for k in ("pool", "weight"))):
         raise card_error(path, "its outlier-exposure settings lack a numeric 'pool' and 'weight'")
+    if "ensemble" in card:
+        members = (card["ensemble"] or {}).get("members") if isinstance(card["ensemble"], dict) else None
+        if not isinstance(members, list) or len(members) < 2:
+            raise card_error(path, "its 'ensemble' section does not list two or more members")
+        for i, member in enumerate(members, 1):
+            if not isinstance(member, dict) or not isinstance(member.get("config", {}), dict):
+                raise card_error(path, f"ensemble member {i} is not an object with a 'config' object")
+            for key in ("training_seconds", "epochs"):
+                if not _is_number(member.get(key)) or member[key] < REQUIRED_FIGURES[key]:
+                    raise card_error(path, f"ensemble member {i}'s '{key}' is {member.get(key)!r}, not a number")
     return card
 
 

@@ -2,9 +2,11 @@
 
 Networks trained alike from different seeds make different mistakes, and averaging them gives
 better predictions and better uncertainty than either alone (Lakshminarayanan, Pritzel & Blundell
-2017, "Simple and scalable predictive uncertainty estimation using deep ensembles"); for this app's
-two networks, measured on validation, more of the digits that people really make are read (see
-the README's Retrain). The members are whole ``train.py`` chains (see the README's
+2017, "Simple and scalable predictive uncertainty estimation using deep ensembles", who average the
+members' probabilities). Here the *logits* are averaged, so that the ensemble is again one network
+with logits: one temperature scales it, and the logit-based "not a digit" scores apply as they are.
+For this app's two networks, measured on validation, more of the digits that people really make
+are read (see the README's Retrain). The members are whole ``train.py`` chains (see the README's
 Retrain), each with its own card; this module joins them into one Keras model, evaluates it once on
 the test set, writes it with its card and its ONNX export, and fits its temperature and its "not a
 digit" detector (:func:`digits.training.calibration.calibrate_model`), as ``train.py`` does for
@@ -44,6 +46,11 @@ from digits.network.card import (
 
 #: The command a user types, for the usage line and the one-line errors.
 PROG = "python -m digits.training.ensemble"
+#: How the card says the members are combined.
+COMBINE = (
+    "mean of the members' logits (a deep ensemble: Lakshminarayanan et al. 2017, who average the "
+    "probabilities; logits here, so that one temperature and the logit scores apply)"
+)
 #: What a member's card keeps in the ensemble's card (how it was made and what it scored).
 MEMBER_KEYS = (
     "sha256",
@@ -81,7 +88,9 @@ def build_ensemble(members: list) -> Any:
         output (None, 10) float32 logits, the members' mean; layer names by :func:`member_name`.
 
     Raises:
-        ValueError: fewer than two members, or a member that is not a chain of layers.
+        ValueError: fewer than two members, a member that is not a chain of layers from its input
+            to its output (a ``keras.Sequential`` lists no input layer: give it as a functional
+            model), or members whose shapes do not fit (Keras's own message).
     """
     import keras
 
@@ -91,6 +100,8 @@ def build_ensemble(members: list) -> Any:
     outputs = []
     for k, member in enumerate(members, 1):
         x = inputs
+        if member.layers[0].output is not member.inputs[0] or member.layers[-1].output is not member.outputs[0]:
+            raise ValueError(f"member {k}: its layers do not run from its input to its output")
         for before, layer in zip(member.layers, member.layers[1:], strict=False):
             if layer.input is not before.output:
                 raise ValueError(f"member {k}: layer {layer.name} does not take {before.name}'s output")
@@ -119,49 +130,66 @@ def make_ensemble(
     share, and its training history), with the ensemble's architecture, parameters and accuracies,
     and an ``ensemble`` section: how the logits are combined, each member's :data:`MEMBER_KEYS` from
     its own card, and ``training_seconds``, every member's training added up
-    (:func:`digits.network.card.training_totals`). ``limit`` calibrates as a ``train.py --limit``
-    smoke run does (tests).
+    (:func:`digits.network.card.training_totals`).
+
+    Args:
+        member_paths: two or more ``.keras`` files of app networks (``mnist_cnn``, each with its card,
+            none an ensemble itself, no two the same file content).
+        data_dir: the MNIST IDX folder; None: ``$MNIST_DIR``, else Keras's download.
+        out_dir: where the three files go. They are made in a temporary folder inside it and moved
+            into place once all three are written and calibrated, so a failure leaves what was there.
+        limit: calibrate as a ``train.py --limit`` smoke run does (tests).
 
     Returns:
-        The written card.
+        The card as written (calibration and detector included), with ``card_file``, its file name.
 
     Raises:
-        digits.network.card.ModelCardError: a member or its card is missing, damaged or not an app
-            network.
+        digits.network.card.ModelCardError: a member or its card is missing or damaged, is not a
+            single app network, or cannot be loaded or joined (one line); the export fails.
         digits.datasets.mnist.DataError: MNIST cannot be loaded.
-        ValueError: fewer than two members, or a member would be overwritten by the ensemble.
+        ValueError: fewer than two members, the same network twice, or a member that would be
+            overwritten by the ensemble.
         OSError: ``out_dir`` cannot be written.
     """
+    import shutil
+    import tempfile
+
     import keras
 
     from digits.datasets.mnist import load_mnist, to_model_input, train_val_split
-    from digits.network.card import ModelCardError
+    from digits.network.card import ModelCardError, card_path_for, served_path_for
     from digits.training.calibration import calibrate_model
     from digits.training.export import export_served
     from digits.training.loop import architecture_summary
 
     model_path = out_dir / MODEL_FILE
+    if len(member_paths) < 2:
+        raise ValueError(f"an ensemble needs at least two networks, not {len(member_paths)}")
     cards = []
     for path in member_paths:
         if Path(path).resolve() == model_path.resolve():
             raise ValueError(f"{path} would be overwritten by the ensemble: give another --out")
         card = read_card(path)
-        if card.get("name") != "mnist_cnn":
-            raise ModelCardError(f"{path}: not an app network (its card names {card.get('name')!r})")
+        if card.get("name") != "mnist_cnn" or "ensemble" in card:
+            raise ModelCardError(f"{path}: not a single app network (its card names {card.get('name')!r})")
+        if any(c["sha256"] == card["sha256"] for c in cards):
+            raise ValueError(f"{path}: the same network as another member")
         cards.append(card)
     (x_all, y_all), (x_test, y_test) = load_mnist(data_dir)
     _, (x_val, y_val) = train_val_split(x_all, y_all)
     t0 = time.perf_counter()
-    model = build_ensemble([keras.models.load_model(p, compile=False) for p in member_paths])
+    try:
+        model = build_ensemble([keras.models.load_model(p, compile=False) for p in member_paths])
+    except Exception as e:  # Keras's messages run over several lines
+        raise ModelCardError(
+            f"cannot join {', '.join(map(str, member_paths))}: {' '.join(str(e).split())[:300]}"
+        ) from e
     seconds = time.perf_counter() - t0
 
     def scored(x, y):
         return _scored(np.asarray(model.predict(to_model_input(x), batch_size=512, verbose=0)), np.asarray(y))
 
     (val_loss, val_acc), (test_loss, test_acc) = scored(x_val, y_val), scored(x_test, y_test)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(model_path)
-    _, served_outputs = export_served(model, model_path)
     first = cards[0]
     members = [{"file": str(p), **{k: c.get(k) for k in MEMBER_KEYS}} for p, c in zip(member_paths, cards, strict=True)]
     card = {
@@ -170,7 +198,7 @@ def make_ensemble(
         "parameters": int(model.count_params()),
         "output": "(N, 10) float32 logits (no softmax): the mean of the members' logits",
         "ensemble": {
-            "combine": "mean of the members' logits (Lakshminarayanan et al. 2017)",
+            "combine": COMBINE,
             "seconds_to_join": round(seconds, 1),
             "members": members,
             "training_seconds": round(training_totals({"ensemble": {"members": members}})[0], 1),
@@ -180,8 +208,19 @@ def make_ensemble(
         "test_accuracy": test_acc,
         "test_loss": test_loss,
     }
-    write_card(model_path, card, served_outputs)
-    return calibrate_model(model_path, data_dir, limit=limit) | {"card_file": CARD_FILE}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir) as work:
+        staged = Path(work) / MODEL_FILE
+        model.save(staged)
+        try:
+            _, served_outputs = export_served(model, staged)
+        except Exception as e:  # tf2onnx's errors are long
+            raise ModelCardError(f"the ONNX export failed: {' '.join(str(e).split())[:300]}") from e
+        write_card(staged, card, served_outputs)
+        calibrate_model(staged, data_dir, limit=limit)
+        for path in (staged, served_path_for(staged), card_path_for(staged)):
+            shutil.move(path, out_dir / path.name)
+    return read_card(model_path) | {"card_file": CARD_FILE}
 
 
 def main(argv: list[str] | None = None) -> int:

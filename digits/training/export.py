@@ -1,9 +1,10 @@
 """Export a trained Keras network for serving: ONNX, run by ONNX Runtime in the app and the CLI.
 
 The served file has one input, (N, 28, 28, 1) float32 in [0, 1] with ink = 1, and the outputs
-:func:`served_outputs` names, in that order: the ``features`` layer (N, 128) when the network has
-one, the logits (N, 10), then the activations of each convolution block (N, H, W, C), which the
-app shows as feature maps. Serving it keeps TensorFlow and Keras out of the server process: Streamlit calls
+:func:`served_outputs` names, in that order: the ``features`` (N, 128) when the network has them
+(a deep ensemble's: (N, 128 x networks), :func:`features_output`), the logits (N, 10), then the
+activations of each convolution block (N, H, W, C), which the app shows as feature maps. Serving
+it keeps TensorFlow and Keras out of the server process: Streamlit calls
 ``keras.backend.clear_session()`` after every script run whenever ``keras`` is imported, and that
 was most of a rerun's cost. Keras exports through tf2onnx (``model.export(path, format="onnx")``,
 Keras 3 export API); the model must have been called once first.
@@ -43,16 +44,20 @@ PROG = "python -m digits.training.export"
 
 
 def features_output(model):
-    """The tensor served as ``features``: the output of the model's ``features`` layer, or, for a deep
-    ensemble (:mod:`digits.training.ensemble`), its members' ``mk_features`` outputs side by side,
-    (N, 128 x members), so that "every feature is 0" still means that the logits are the last
-    layers' biases alone; None for a network without such layers."""
+    """The symbolic tensor served as ``features``, (None, D) float32: the output of the model's
+    ``features`` layer (D = 128 for the app's network), or, for a deep ensemble
+    (:mod:`digits.training.ensemble`), its members' ``m1_features``, ``m2_features``, ... outputs side
+    by side in member order (D = 128 x members), so that "every feature is 0" still means that the
+    logits are the last layers' biases alone; None for a network without such layers."""
     import keras
 
-    names = [layer.name for layer in model.layers]
+    names = {layer.name for layer in model.layers}
     if FEATURES_LAYER in names:
         return model.get_layer(FEATURES_LAYER).output
-    members = [model.get_layer(n).output for n in names if n.endswith(f"_{FEATURES_LAYER}")]
+    members, k = [], 1
+    while f"m{k}_{FEATURES_LAYER}" in names:
+        members.append(model.get_layer(f"m{k}_{FEATURES_LAYER}").output)
+        k += 1
     return keras.layers.Concatenate(name=FEATURES_LAYER)(members) if members else None
 
 
@@ -62,8 +67,8 @@ def served_outputs(model) -> list[str]:
     :func:`digits.network.architecture.activation_layers`."""
     from digits.network.architecture import activation_layers
 
-    names = [layer.name for layer in model.layers]
-    has_features = FEATURES_LAYER in names or any(n.endswith(f"_{FEATURES_LAYER}") for n in names)
+    names = {layer.name for layer in model.layers}
+    has_features = FEATURES_LAYER in names or f"m1_{FEATURES_LAYER}" in names
     return [FEATURES_LAYER] * has_features + [LOGITS_OUTPUT] + activation_layers(model)
 
 

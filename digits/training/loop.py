@@ -458,6 +458,8 @@ def _init_card(path: Path) -> dict[str, Any]:
     card = read_card(path)
     if card.get("name") != "mnist_cnn":
         raise ValueError(f"--init {path}: not an app network (its card names {card.get('name')!r})")
+    if "ensemble" in card:
+        raise ValueError(f"--init {path}: a deep ensemble; fine-tune one of its networks, then join them again")
     keep = ("sha256", "config", "printed_digits", "bold_digits", "broken_digits", "training_seconds", "val_accuracy")
     return {"file": path.name, **{k: card.get(k) for k in keep}}
 

@@ -147,9 +147,13 @@ def features_off_note(feature_dim: int, outlier_exposure: bool, networks: int = 
         if outlier_exposure
         else ""
     )
-    bias = "its last layer's bias" if networks == 1 else f"the mean of its {networks} networks' last-layer biases"
+    whose, bias = (
+        ("the network's", "its last layer's bias")
+        if networks == 1
+        else (f"its {networks} networks'", f"the mean of its {networks} networks' last-layer biases")
+    )
     return (
-        f"All {feature_dim} of the network's features are zero for this picture: its answer is {bias} "
+        f"All {feature_dim} of {whose} features are zero for this picture: its answer is {bias} "
         f"alone, the same for every such picture.{why}"
     )
 
@@ -239,10 +243,10 @@ def history_caption(card: dict) -> str:
     extra = " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 2 else items)
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
-    tuned = "fine-tuning " if training_totals(card)[2] else ""
+    members = ensemble_members(card)
+    tuned = "fine-tuning " if training_totals(members[0] if members else card)[2] else ""
     validation = f"{data.get('validation', 5000):,} validation digits"
     text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
-    members = ensemble_members(card)
     if members:
         text = f"The first of the {len(members)} networks averaged: " + text[0].lower() + text[1:]
     mixed = (card.get("config") or {}).get("weight_interpolation")

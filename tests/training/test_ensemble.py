@@ -108,3 +108,60 @@ def test_the_command_line_refuses_bad_members_in_one_line(tmp_path, capsys):
     assert main(["--members", str(tmp_path / "none.keras"), str(default_model()), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "No trained model" in err
+
+
+def test_a_network_is_joined_once_and_an_ensemble_not_at_all(joined, tmp_path):
+    from digits.network.card import ModelCardError
+    from digits.training.ensemble import make_ensemble
+
+    _, _, (a, b), _ = joined
+    with pytest.raises(ValueError, match="the same network"):
+        make_ensemble([a, b, a], str(mnist_dir()), tmp_path)
+    with pytest.raises(ModelCardError, match="not a single app network"):
+        make_ensemble([default_model(), a], str(mnist_dir()), tmp_path)
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_failed_export_leaves_the_folder_as_it_was(joined, tmp_path, monkeypatch):
+    """The three files are made aside and moved in together: an export that fails writes nothing
+    into the folder (the app would refuse a model whose card no longer matches it), and says so in
+    one line."""
+    import digits.training.export as export
+    from digits.network.card import ModelCardError
+    from digits.training.ensemble import make_ensemble
+
+    _, _, members, _ = joined
+    (tmp_path / "keep.txt").write_text("was here")
+
+    def broken(model, path):
+        raise RuntimeError("tf2onnx\nsaid\nmany things")
+
+    monkeypatch.setattr(export, "export_served", broken)
+    with pytest.raises(ModelCardError, match="the ONNX export failed: tf2onnx said many things"):
+        make_ensemble(list(members), str(mnist_dir()), tmp_path, limit=512)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_a_damaged_member_record_is_one_clear_error(tmp_path):
+    """The app adds up the members' training from the card: a member record without its figures is
+    refused when the card is read, not when the sidebar is drawn."""
+    import json
+    import shutil
+
+    from digits.network.card import ModelCardError, card_path_for, served_path_for
+
+    for path in (default_model(), card_path_for(default_model()), served_path_for(default_model())):
+        shutil.copy(path, tmp_path / path.name)
+    card_file = tmp_path / card_path_for(default_model()).name
+    card = json.loads(card_file.read_text())
+    del card["ensemble"]["members"][1]["epochs"]
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(ModelCardError, match="ensemble member 2's 'epochs'"):
+        read_card(tmp_path / default_model().name)
+
+
+def test_an_ensemble_is_not_fine_tuned():
+    from digits.training.loop import _init_card
+
+    with pytest.raises(ValueError, match="a deep ensemble"):
+        _init_card(default_model())

@@ -167,4 +167,5 @@ def test_the_features_off_note_names_what_answers():
     assert "128 of the network's features" in one and "its last layer's bias alone" in one
     assert "outlier exposure" not in one
     two = features_off_note(256, outlier_exposure=True, networks=2)
+    assert two.startswith("All 256 of its 2 networks' features are zero")
     assert "the mean of its 2 networks' last-layer biases alone" in two and "(outlier exposure)" in two
