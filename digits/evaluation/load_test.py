@@ -8,7 +8,8 @@ uploads. Every reading uses a different MNIST test digit (a drawing: the digit a
 280x280 canvas; an upload: a PNG of it on a page), so the upload cache never answers.
 
 Labels: a picture counts as known only if this code, run in this process beforehand, reads it as
-its MNIST label (the few that the network misreads even alone are left out, and counted): so a
+its MNIST label and calls it a digit (the few that the network misreads or rejects even alone are
+left out, and counted): so a
 wrong label under load is the server's fault (a mix-up between sessions, a lost upload), not the
 network's. An **error** is an exception, a timeout (``--timeout``) or a wrong label; a **busy** is
 the page's "the server is busy ... try again" (no reading, but no hang). Latency runs from sending
@@ -88,10 +89,12 @@ def paper_picture(digit: np.ndarray) -> bytes:
 
 def make_tasks(data_dir: str | None, n: int, start: int = 0) -> tuple[list[Task], int]:
     """Up to ``n`` readings, drawings and uploads in turn, from MNIST test digits ``start``, ...,
-    keeping only the pictures that this code reads as their label when alone.
+    keeping only the pictures that this code reads as their label when alone and calls digits (the
+    page's Prediction is "—" for a digit the detector rejects).
 
     Returns:
-        ``(tasks, left_out)``: the tasks, and how many pictures were left out as misread alone.
+        ``(tasks, left_out)``: the tasks, and how many pictures were left out as misread or
+        rejected alone.
     """
     from digits.datasets.mnist import load_mnist
     from digits.network.classifier import Classifier
@@ -111,7 +114,8 @@ def make_tasks(data_dir: str | None, n: int, start: int = 0) -> tuple[list[Task]
         else:
             data = paper_picture(x[i])
             result, _ = recognize_file(data, classifier)
-        if result is None or result.number != str(y[i]):
+        # The page shows "—" for a digit the detector rejects: such a picture is left out too.
+        if result is None or result.number != str(y[i]) or any(d.reading.is_digit is False for d in result.digits):
             left_out += 1
             continue
         tasks.append(Task(kind, int(y[i]), data, i))
@@ -376,7 +380,8 @@ def main(argv=None) -> int:
     except DataError as e:
         return cli.fail(PROG, e)
     print(
-        f"{len(tasks)} pictures ready in {time.perf_counter() - t0:.0f} s ({left_out} left out: misread even alone).",
+        f"{len(tasks)} pictures ready in {time.perf_counter() - t0:.0f} s "
+        f"({left_out} left out: misread or rejected even alone).",
         flush=True,
     )
     server = None
