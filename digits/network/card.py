@@ -130,7 +130,7 @@ def check_card(card: Any, path: str | os.PathLike) -> dict[str, Any]:
     if oe is not None and not (isinstance(oe, dict) and all(_is_number(oe.get(k)) for k in ("pool", "weight"))):
         raise card_error(path, "its outlier-exposure settings lack a numeric 'pool' and 'weight'")
     if "ensemble" in card:
-        members = (card["ensemble"] or {}).get("members") if isinstance(card["ensemble"], dict) else None
+        members = card["ensemble"].get("members") if isinstance(card["ensemble"], dict) else None
         if not isinstance(members, list) or len(members) < 2:
             raise card_error(path, "its 'ensemble' section does not list two or more members")
         for i, member in enumerate(members, 1):

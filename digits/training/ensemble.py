@@ -31,8 +31,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from digits import cli
 from digits.network.card import (
     CARD_FILE,
@@ -112,13 +110,6 @@ def build_ensemble(members: list) -> Any:
     return keras.Model(inputs, keras.layers.Average(name=LOGITS_OUTPUT)(outputs), name="mnist_cnn")
 
 
-def _scored(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
-    """``(mean cross-entropy, accuracy)`` of (N, 10) logits against (N,) labels."""
-    z = logits - logits.max(1, keepdims=True)
-    log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
-    return float(-log_p[np.arange(len(labels)), labels].mean()), float((logits.argmax(1) == labels).mean())
-
-
 def make_ensemble(
     member_paths: list[Path], data_dir: str | None = None, out_dir: Path = Path("model"), limit: int | None = None
 ) -> dict:
@@ -186,10 +177,10 @@ def make_ensemble(
         ) from e
     seconds = time.perf_counter() - t0
 
-    def scored(x, y):
-        return _scored(np.asarray(model.predict(to_model_input(x), batch_size=512, verbose=0)), np.asarray(y))
-
-    (val_loss, val_acc), (test_loss, test_acc) = scored(x_val, y_val), scored(x_test, y_test)
+    # Measured as train.py measures its networks: Keras's cross-entropy on the logits, and accuracy.
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    val_loss, val_acc = model.evaluate(to_model_input(x_val), y_val, batch_size=512, verbose=0)
+    test_loss, test_acc = model.evaluate(to_model_input(x_test), y_test, batch_size=512, verbose=0)
     first = cards[0]
     members = [{"file": str(p), **{k: c.get(k) for k in MEMBER_KEYS}} for p, c in zip(member_paths, cards, strict=True)]
     card = {
@@ -203,10 +194,10 @@ def make_ensemble(
             "members": members,
             "training_seconds": round(training_totals({"ensemble": {"members": members}})[0], 1),
         },
-        "val_accuracy": val_acc,
-        "val_loss": val_loss,
-        "test_accuracy": test_acc,
-        "test_loss": test_loss,
+        "val_accuracy": float(val_acc),
+        "val_loss": float(val_loss),
+        "test_accuracy": float(test_acc),
+        "test_loss": float(test_loss),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir) as work:

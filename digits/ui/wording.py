@@ -244,7 +244,8 @@ def history_caption(card: dict) -> str:
     data = card.get("data") or {}
     train = f"{data.get('train', 55000):,} training digits" + (f", {extra} ones," if extra else "")
     members = ensemble_members(card)
-    tuned = "fine-tuning " if training_totals(members[0] if members else card)[2] else ""
+    first = members[0] if members else card  # the network whose curves these are
+    tuned = "fine-tuning " if training_totals(first)[2] else ""
     validation = f"{data.get('validation', 5000):,} validation digits"
     text = f"Loss and accuracy per {tuned}epoch on the {train} and the {validation}."
     if members:
@@ -252,10 +253,9 @@ def history_caption(card: dict) -> str:
     mixed = (card.get("config") or {}).get("weight_interpolation")
     if mixed and mixed["alpha"] < 1:
         alpha = mixed["alpha"]
-        accuracy = (members[0] if members else card)["val_accuracy"]
         text += (
             f" The network is {1 - alpha:g} × the fine-tuning's starting weights + {alpha:g} × its last ones "
-            f"(weight-space ensembling, WiSE-FT), so its validation accuracy, {accuracy:.2%}, is not "
+            f"(weight-space ensembling, WiSE-FT), so its validation accuracy, {first['val_accuracy']:.2%}, is not "
             "the curves' last point."
         )
     curves = oe_curves(card)
